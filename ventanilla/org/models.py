@@ -66,8 +66,9 @@ class OrgUnit(MP_Node):
     one indexed prefix query, whatever the depth.
     """
 
+    # Children are appended, never sorted in: sorted insertion would rewrite the paths of
+    # existing siblings, and paths are kept in audit entries.
     steplen = 4
-    node_order_by = ["code"]
     scope_path_field = "path"
 
     code = models.CharField(_("code"), max_length=32, unique=True)

@@ -66,9 +66,8 @@ def org_unit_create(
     fields = {"code": code, "name": name, "kind": kind, "name_en": name_en, "name_es": name_es}
     with acting_as(actor):
         if parent is None:
-            return OrgUnit.add_root(**fields)
-        parent.refresh_from_db()
-        return parent.add_child(**fields)
+            return OrgUnit.objects.add_root(fields)
+        return OrgUnit.objects.add_child(parent, fields)
 
 
 @transaction.atomic
@@ -86,7 +85,7 @@ def org_unit_update(
     with acting_as(actor):
         if parent is not None and (current_parent is None or parent.pk != current_parent.pk):
             _require(actor, parent.path, Role.ADMINISTRATOR)
-            unit.move(parent, pos="sorted-child")
+            OrgUnit.objects.move(unit, parent, pos="last-child")
             unit.refresh_from_db()
         changed = [name for name, value in fields.items() if getattr(unit, name) != value]
         for name in changed:

@@ -23,10 +23,10 @@ from ventanilla.org.models import (
 
 
 def unit(code: str, name: str, kind: str, parent: OrgUnit | None = None) -> OrgUnit:
+    fields = {"code": code, "name": name, "kind": kind}
     if parent is None:
-        return OrgUnit.add_root(code=code, name=name, kind=kind)
-    parent.refresh_from_db()
-    return parent.add_child(code=code, name=name, kind=kind)
+        return OrgUnit.objects.add_root(fields)
+    return OrgUnit.objects.add_child(parent, fields)
 
 
 def post(code: str) -> Post:
