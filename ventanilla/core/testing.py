@@ -1,0 +1,52 @@
+"""Test helpers for tests that need a real service (PostgreSQL, Redis, Chromium).
+
+Without CI=true, such a test skips with the reason when the service is missing; with
+CI=true, a missing service is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+
+import pytest
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def _port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def need(condition: bool, reason: str) -> None:
+    if condition:
+        return
+    if in_ci():
+        pytest.fail(f"{reason} (CI=true: required, not skipped)")
+    pytest.skip(reason)
+
+
+def need_redis() -> str:
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    need(_port_open("127.0.0.1", 6379), "Redis is not running on 127.0.0.1:6379")
+    return url
+
+
+def need_postgres() -> str:
+    url = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    need(_port_open("127.0.0.1", 5432), "PostgreSQL is not running on 127.0.0.1:5432")
+    return url
+
+
+def need_chromium() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    need(path is not None, "Chromium is not installed (apt-get install chromium)")
+    assert path is not None
+    return path
