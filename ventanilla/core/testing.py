@@ -48,5 +48,4 @@ def need_postgres() -> str:
 def need_chromium() -> str:
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     need(path is not None, "Chromium is not installed (apt-get install chromium)")
-    assert path is not None
-    return path
+    return str(path)

@@ -106,7 +106,9 @@ def emergency_contact_get(*, user: Any, pk: int) -> EmergencyContact:
 def org_figures(*, user: Any, root: OrgUnit | None = None) -> dict[str, Any]:
     """The home dashboard's organisation panel: a fixed number of queries."""
     units = org_unit_list(user=user, root=root)
-    by_kind = dict(units.values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
+    by_kind = dict(
+        units.order_by().values_list("kind").annotate(n=Count("id")).values_list("kind", "n")
+    )
     employees = employee_list(user=user)
     if root is not None:
         employees = employees.filter(unit__path__startswith=root.path)

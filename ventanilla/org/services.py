@@ -77,7 +77,7 @@ def org_unit_update(
     """Change names, kind or activity, and move the unit under ``parent`` if it differs."""
     _require(actor, unit.path, Role.ADMINISTRATOR)
     kind = fields.get("kind", unit.kind)
-    current_parent = unit.get_parent()
+    current_parent = OrgUnit.objects.get_parent(unit)
     if parent is not None and parent.path.startswith(unit.path):
         raise DomainError(_("A unit cannot be moved under itself."), code="bad_parent")
     target_parent = parent if parent is not None else current_parent

@@ -9,7 +9,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PACKAGE_DIR.parent
@@ -53,6 +52,7 @@ INSTALLED_APPS = [
     "auditlog",
     "ventanilla.core",
     "ventanilla.org",
+    "ventanilla.counters",
     "ventanilla.demo",
 ]
 

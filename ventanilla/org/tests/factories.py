@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +30,17 @@ def unit(code: str, name: str, kind: str, parent: OrgUnit | None = None) -> OrgU
     return OrgUnit.objects.add_child(parent, fields)
 
 
+def ensure_posts() -> None:
+    """The posts seeded by migration; a transactional test's flush removes them."""
+    if Post.objects.exists():
+        return
+    seed = importlib.import_module("ventanilla.org.migrations.0002_seed_posts")
+    for code, zh, en, es, role in seed.POSTS:
+        Post.objects.create(code=code, name=zh, name_en=en, name_es=es, default_role=role)
+
+
 def post(code: str) -> Post:
+    ensure_posts()
     return Post.objects.get(code=code)
 
 
@@ -49,7 +60,7 @@ class EmployeeFactory(factory.django.DjangoModelFactory):
 
     staff_number = factory.Sequence(lambda n: f"E{n:06d}")
     name = factory.Sequence(lambda n: f"员工{n}")
-    post = factory.LazyFunction(lambda: Post.objects.get(code="teller"))
+    post = factory.LazyFunction(lambda: post("teller"))
     phone = factory.Sequence(lambda n: f"1380000{n:04d}")
 
     @factory.post_generation
@@ -97,6 +108,7 @@ class Network:
 
 def build_network() -> Network:
     """Head office → branch → Xiangcheng (outlets A and B, a department) and a peer."""
+    ensure_posts()
     ho = unit("HO", "总行", OrgUnitKind.HEAD_OFFICE)
     br = unit("SZ", "苏州分行", OrgUnitKind.BRANCH, ho)
     xc = unit("XC", "相城支行", OrgUnitKind.SUB_BRANCH, br)

@@ -1,0 +1,92 @@
+"""A person's path through the app in headless Chromium, with the network cut.
+
+Log in, switch to Chinese, open the org tree, and save a screenshot. Every request that
+does not go to the app itself is refused and recorded, so a page that needs the internet
+fails here.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from ventanilla.core.testing import need_chromium
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+# around it are synchronous and safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+SHOTS = Path(os.environ.get("VENTANILLA_SCREENSHOTS", Path(__file__).resolve().parents[2] / "var"))
+
+
+@pytest.fixture
+def browser_page(live_server):
+    chromium = need_chromium()
+    from playwright.sync_api import sync_playwright
+
+    outside: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=chromium,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
+        )
+        context = browser.new_context(viewport={"width": 1366, "height": 850}, locale="en-US")
+        page = context.new_page()
+
+        def guard(route):
+            if route.request.url.startswith(live_server.url):
+                route.continue_()
+            else:
+                outside.append(route.request.url)
+                route.abort()
+
+        page.route("**/*", guard)
+        yield page, outside
+        context.close()
+        browser.close()
+
+
+def login(page, live_server, username: str, password: str = "pw") -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def test_log_in_switch_to_chinese_and_open_the_org_tree(network, live_server, browser_page):
+    page, outside = browser_page
+    login(page, live_server, "subbranch_manager")
+    assert page.url.rstrip("/") == live_server.url
+
+    page.select_option("select[name=language]", "zh-hans")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+
+    page.goto(f"{live_server.url}/org/tree/")
+    page.wait_for_load_state("networkidle")
+    body = page.inner_text("body")
+    assert "相城支行" in body and "相城营业部" in body
+    assert "园区支行" not in body  # the peer sub-branch is out of scope
+    # The app's own stylesheet and icon font loaded: Bootstrap sets the body's font stack.
+    font = page.evaluate("getComputedStyle(document.body).fontFamily")
+    assert "PingFang" in font or "Noto" in font, font
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "org-tree-zh.png"), full_page=True)
+    assert outside == [], f"pages asked the internet for: {outside}"
+
+
+def test_other_teller_gets_not_found_on_a_xiangcheng_unit(network, live_server, browser_page):
+    page, outside = browser_page
+    login(page, live_server, "other_teller")
+    response = page.goto(f"{live_server.url}/org/units/XC/")
+    assert response is not None and response.status == 404
+    assert outside == []
