@@ -1,0 +1,99 @@
+"""``ventanilla import KIND FILE``: import a CSV or XLSX file, every row or none.
+
+The kinds are the importers that apps register in their ``importing`` module (``org`` for
+units and employees). Without ``--as`` the command runs as the operator, with full rights;
+with it, the named user's scope applies as on the import page.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from ventanilla.core.tabular import TableError, check_extension, importers
+
+
+class Command(BaseCommand):
+    help = "Import a CSV or XLSX file (all rows or none); `import org FILE` for units and staff."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("kind", help="What the file holds: " + ", ".join(importers()))
+        parser.add_argument("file", nargs="?", help="The .csv or .xlsx file to import.")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Validate the file and report what would change, writing nothing.",
+        )
+        parser.add_argument(
+            "--as",
+            dest="username",
+            metavar="USERNAME",
+            help="Import as this user, within their scope (default: the operator, all rights).",
+        )
+        parser.add_argument(
+            "--template",
+            metavar="FILE.xlsx",
+            help="Write an empty workbook with the right sheets and headers, and stop.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        available = importers()
+        importer = available.get(options["kind"])
+        if importer is None:
+            raise CommandError(
+                _("Unknown kind of data %(kind)s; choose one of: %(kinds)s")
+                % {"kind": options["kind"], "kinds": ", ".join(available) or "-"}
+            )
+        if options["template"]:
+            if options["file"]:
+                raise CommandError(_("Give either a file to import or --template, not both."))
+            self._write_template(importer.template(), Path(options["template"]))
+            return
+        if not options["file"]:
+            raise CommandError(_("Give the file to import (or --template FILE.xlsx)."))
+        path = Path(options["file"])
+        try:
+            check_extension(path.name)
+        except TableError as exc:
+            raise CommandError(exc.message) from exc
+        if not path.is_file():
+            raise CommandError(_("File not found: %(path)s") % {"path": path})
+        actor = self._actor(options["username"])
+        result = importer.run(
+            actor=actor, data=path.read_bytes(), filename=path.name, dry_run=options["dry_run"]
+        )
+        if result.errors:
+            for issue in result.errors:
+                self.stderr.write(str(issue))
+            raise CommandError(
+                _("%(count)s error(s) in %(file)s; nothing was imported.")
+                % {"count": len(result.errors), "file": path.name}
+            )
+        for line in result.summary_lines():
+            self.stdout.write(line)
+        if options["dry_run"]:
+            self.stdout.write(_("Dry run: nothing was written."))
+        else:
+            self.stdout.write(self.style.SUCCESS(_("Imported %(file)s.") % {"file": path.name}))
+
+    def _actor(self, username: str | None) -> Any:
+        if username is None:
+            return None
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(_("No user named %(username)s.") % {"username": username})
+        if not user.is_active:
+            raise CommandError(_("The user %(username)s is inactive.") % {"username": username})
+        return user
+
+    def _write_template(self, data: bytes, path: Path) -> None:
+        if path.suffix.lower() != ".xlsx":
+            raise CommandError(_("The template is a workbook: give a file name ending in .xlsx."))
+        if not path.parent.is_dir():
+            raise CommandError(_("No such folder: %(path)s") % {"path": path.parent})
+        path.write_bytes(data)
+        self.stdout.write(_("Wrote %(path)s.") % {"path": path})
