@@ -9,8 +9,14 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def in_ci() -> bool:
@@ -49,3 +55,31 @@ def need_chromium() -> str:
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     need(path is not None, "Chromium is not installed (apt-get install chromium)")
     return str(path)
+
+
+def console(tmp_path: Path, **extra_env: str) -> Callable[..., subprocess.CompletedProcess]:
+    """The real `ventanilla` console command against a fresh SQLite database in ``tmp_path``.
+
+    Messages are in English (VENTANILLA_LANGUAGE_CODE) so tests can read them.
+    """
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "ventanilla.settings.base",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "VENTANILLA_VAR_DIR": str(tmp_path),
+        "VENTANILLA_LOG_LEVEL": "WARNING",
+        "VENTANILLA_LANGUAGE_CODE": "en",
+        **extra_env,
+    }
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", "ventanilla", *args],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    return run

@@ -18,7 +18,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
-from ventanilla.core.scoping import Role, role_at
 from ventanilla.org import selectors
 from ventanilla.org.filters import (
     EmergencyContactFilter,
@@ -34,6 +33,7 @@ from ventanilla.org.models import (
     OrgUnit,
     Post,
 )
+from ventanilla.org.permissions import phone_as_seen_by
 
 # Digits that fit the database integer; anything else in the URL names no row.
 _PK = re.compile(r"[0-9]{1,18}")
@@ -42,25 +42,6 @@ _BY_ID = extend_schema_view(
         parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)]
     )
 )
-
-
-def mask_phone(value: str) -> str:
-    """Hide the middle of a phone number: ``13812341234`` becomes ``138****1234``.
-
-    Mobile numbers keep their first three and last four digits, the way banks print them;
-    shorter numbers show less of themselves, and four digits or fewer show nothing.
-    """
-    value = value.strip()
-    length = len(value)
-    if length >= 11:
-        head, tail = 3, 4
-    elif length >= 8:
-        head, tail = 2, 2
-    elif length >= 5:
-        head, tail = 0, 2
-    else:
-        head, tail = 0, 0
-    return value[:head] + "*" * (length - head - tail) + value[length - tail :]
 
 
 def url_pk(value: str) -> int:
@@ -173,11 +154,7 @@ class EmployeeSerializer(serializers.ModelSerializer):
 
     def get_phone(self, employee: Employee) -> str:
         request = self.context.get("request")
-        user = getattr(request, "user", None)
-        role = role_at(user, employee.unit.path)
-        if role is not None and role >= Role.MANAGER:
-            return employee.phone
-        return mask_phone(employee.phone)
+        return phone_as_seen_by(getattr(request, "user", None), employee)
 
 
 class EmployeeRefSerializer(serializers.ModelSerializer):

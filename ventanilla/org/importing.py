@@ -53,7 +53,6 @@ from ventanilla.core.tabular import (
     register_importer,
     write_xlsx,
 )
-from ventanilla.org.validators import phone_validator, staff_number_validator
 from ventanilla.org.models import (
     ALLOWED_PARENT_KINDS,
     Employee,
@@ -67,6 +66,7 @@ from ventanilla.org.services import (
     org_unit_create,
     org_unit_update,
 )
+from ventanilla.org.validators import phone_validator, staff_number_validator
 
 UNITS = "units"
 EMPLOYEES = "employees"

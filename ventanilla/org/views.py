@@ -42,7 +42,7 @@ from ventanilla.org.models import (
     OrgUnit,
     PostAssignment,
 )
-from ventanilla.org.templatetags.ventanilla_ui import can_see_phone, mask_phone
+from ventanilla.org.permissions import can_see_phone, phone_as_seen_by
 
 PAGE_SIZE = 50
 # Levels of the tree shown unfolded below each visible root; deeper levels start folded.
@@ -233,10 +233,9 @@ def employee_export(request: HttpRequest) -> HttpResponse:
             employee.hire_on,
         ]
         if with_phone:
-            visible = can_see_phone(user, employee)
             row += [
-                employee.phone if visible else mask_phone(employee.phone),
-                employee.email if visible else "",
+                phone_as_seen_by(user, employee),
+                employee.email if can_see_phone(user, employee) else "",
             ]
         sheet.append([_text_cell(sheet, value) for value in row])
     response = HttpResponse(

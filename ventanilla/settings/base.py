@@ -134,7 +134,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
-LANGUAGE_CODE = "zh-hans"
+# The language of pages before a user chooses one, and of command output.
+LANGUAGE_CODE = os.environ.get("VENTANILLA_LANGUAGE_CODE", "zh-hans")
 LANGUAGES = [
     ("zh-hans", "简体中文"),
     ("en", "English"),

@@ -1,19 +1,15 @@
 """The `api-token` command: a token that authenticates, rotation, clear refusals."""
 
-import os
-import subprocess
-import sys
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-pytestmark = pytest.mark.django_db
+from ventanilla.core.testing import console
 
-REPO = Path(__file__).resolve().parents[3]
+pytestmark = pytest.mark.django_db
 
 
 def api_token(*args: str) -> tuple[str, str]:
@@ -81,23 +77,7 @@ def test_quiet_run_prints_only_the_token(network):
 
 
 def test_console_command_prints_a_token_and_fails_on_an_unknown_user(tmp_path):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "ventanilla.settings.base",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "VENTANILLA_VAR_DIR": str(tmp_path),
-        "DJANGO_SUPERUSER_PASSWORD": "a-long-enough-password",
-    }
-
-    def ventanilla(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "ventanilla", *args],
-            cwd=REPO,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+    ventanilla = console(tmp_path, DJANGO_SUPERUSER_PASSWORD="a-long-enough-password")
 
     assert ventanilla("migrate", "-v0").returncode == 0
     created = ventanilla("createsuperuser", "--noinput", "--username", "boss", "--email", "b@x.cn")

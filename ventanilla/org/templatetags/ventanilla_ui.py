@@ -8,7 +8,9 @@ from typing import Any
 from django import template
 from django.http import HttpRequest
 
+from ventanilla.core.masking import mask_phone
 from ventanilla.core.scoping import Role, role_at
+from ventanilla.org.permissions import phone_as_seen_by
 
 register = template.Library()
 
@@ -23,33 +25,13 @@ def nav_active(context: dict[str, Any], *view_names: str) -> str:
     return "active" if match.view_name in view_names else ""
 
 
-def mask_phone(value: str) -> str:
-    """Keep the last four digits: enough to recognise a number, not to call it."""
-    value = (value or "").strip()
-    if not value:
-        return ""
-    if len(value) <= 4:
-        return "*" * len(value)
-    keep = value[-4:]
-    head = value[:3] if len(value) > 7 else ""
-    return f"{head}{'*' * (len(value) - len(head) - 4)}{keep}"
-
-
 register.filter("mask_phone", mask_phone)
-
-
-def can_see_phone(user: Any, employee: Any) -> bool:
-    """Staff phones are personal data: shown in full to managers of the employee's unit."""
-    held = role_at(user, employee.unit.path)
-    return held is not None and held >= Role.MANAGER
 
 
 @register.filter
 def phone_for(employee: Any, user: Any) -> str:
     """The employee's phone as ``user`` may see it (masked below the manager role)."""
-    if can_see_phone(user, employee):
-        return employee.phone
-    return mask_phone(employee.phone)
+    return phone_as_seen_by(user, employee)
 
 
 @register.filter

@@ -10,7 +10,7 @@ from django.core.paginator import UnorderedObjectListWarning
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from ventanilla.org.api import mask_phone
+from ventanilla.core.masking import mask_phone
 from ventanilla.org.models import (
     EmergencyContact,
     Employee,

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
 import time
 from datetime import date, datetime
 from pathlib import Path
@@ -18,6 +15,7 @@ from openpyxl import Workbook, load_workbook
 
 from ventanilla.core.scoping import Role
 from ventanilla.core.tabular import Counts
+from ventanilla.core.testing import console
 from ventanilla.org.importing import org_import, org_import_template
 from ventanilla.org.models import Employee, OrgUnit, PostAssignment
 from ventanilla.org.tests.factories import person
@@ -609,23 +607,7 @@ def test_command_writes_the_template(network, tmp_path):
 
 def test_console_script_exits_with_status_1_on_a_bad_file(tmp_path):
     """The real `ventanilla import org FILE` against a fresh SQLite database."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "ventanilla.settings.base",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "VENTANILLA_VAR_DIR": str(tmp_path),
-        "VENTANILLA_LOG_LEVEL": "WARNING",
-    }
-
-    def ventanilla(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "ventanilla", *args],
-            cwd=REPO,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+    ventanilla = console(tmp_path)
 
     assert ventanilla("migrate", "--noinput").returncode == 0
     good = write(tmp_path, "good.csv", as_csv(UNIT_HEADER, [["HO", "总行", "head_office", ""]]))
