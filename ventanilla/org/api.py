@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from typing import Any, cast
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -248,17 +248,7 @@ class OrgGroupViewSet(SelectorViewSet):
     filterset_class = OrgGroupFilter
 
     def get_queryset(self) -> QuerySet[OrgGroup]:
-        # The same members, in the same order, as the group's detail selector gives.
-        members = GroupMembership.objects.select_related("employee").order_by(
-            "role", "employee__staff_number"
-        )
-        # The selector's count annotation groups rows, and Django drops Meta.ordering from
-        # grouped queries: the order is restated so that pages do not overlap.
-        return (
-            selectors.group_list(user=self.request.user)
-            .order_by("unit__path", "kind", "name")
-            .prefetch_related(Prefetch("memberships", queryset=members))
-        )
+        return selectors.group_list(user=self.request.user)
 
     def get_object(self) -> OrgGroup:
         pk = url_pk(self.kwargs["pk"])

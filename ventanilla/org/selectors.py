@@ -73,30 +73,57 @@ def employee_get(*, user: Any, staff_number: str) -> Employee:
     return get_object_or_404(employee_list(user=user), staff_number=staff_number)
 
 
+def _members() -> Prefetch:
+    members = GroupMembership.objects.select_related("employee", "employee__post").order_by(
+        "role", "employee__staff_number"
+    )
+    return Prefetch("memberships", queryset=members)
+
+
 def group_list(*, user: Any) -> QuerySet[OrgGroup]:
+    """Groups with their member count and members.
+
+    The count annotation groups rows, and Django drops Meta.ordering from grouped queries:
+    the order is restated so that pages do not overlap.
+    """
     return (
         OrgGroup.objects.visible_to(user)
         .select_related("unit")
         .annotate(member_count=Count("memberships"))
+        .prefetch_related(_members())
+        .order_by("unit__path", "kind", "name")
     )
 
 
 def group_get(*, user: Any, pk: int) -> OrgGroup:
-    members = GroupMembership.objects.select_related("employee", "employee__post").order_by(
-        "role", "employee__staff_number"
-    )
     return get_object_or_404(
-        OrgGroup.objects.visible_to(user)
-        .select_related("unit")
-        .prefetch_related(Prefetch("memberships", queryset=members)),
+        OrgGroup.objects.visible_to(user).select_related("unit").prefetch_related(_members()),
         pk=pk,
     )
 
 
-def emergency_contact_list(*, user: Any) -> QuerySet[EmergencyContact]:
-    return EmergencyContact.objects.visible_to(user).select_related(
-        "unit", "primary", "backup"
+def post_assignment_list_for_employee(*, user: Any, employee: Employee) -> QuerySet:
+    """The employee's posts at units the user may see, main post first."""
+    return (
+        PostAssignment.objects.visible_to(user)
+        .filter(employee=employee)
+        .select_related("unit", "post")
+        .order_by("-is_primary", "unit__path")
     )
+
+
+def group_membership_list_for_employee(*, user: Any, employee: Employee) -> QuerySet:
+    """The employee's seats in groups of units the user may see."""
+    return (
+        GroupMembership.objects.visible_to(user)
+        .filter(employee=employee)
+        .select_related("group", "group__unit")
+        .order_by("group__unit__path", "group__name")
+    )
+
+
+def emergency_contact_list(*, user: Any) -> QuerySet[EmergencyContact]:
+    return EmergencyContact.objects.visible_to(user).select_related("unit", "primary", "backup")
 
 
 def emergency_contact_get(*, user: Any, pk: int) -> EmergencyContact:

@@ -203,9 +203,7 @@ def employee_login_set(*, actor: Any, employee: Employee, username: str, passwor
 
 
 @transaction.atomic
-def group_create(
-    *, actor: Any, unit: OrgUnit, kind: str, name: str, duties: str = ""
-) -> OrgGroup:
+def group_create(*, actor: Any, unit: OrgUnit, kind: str, name: str, duties: str = "") -> OrgGroup:
     _require(actor, unit.path, Role.MANAGER)
     if OrgGroup.objects.filter(unit=unit, name=name).exists():
         raise DomainError(_("This unit already has a group of that name."), code="duplicate")

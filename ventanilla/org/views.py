@@ -40,7 +40,6 @@ from ventanilla.org.models import (
     GroupRole,
     OrgGroup,
     OrgUnit,
-    PostAssignment,
 )
 from ventanilla.org.permissions import can_see_phone, phone_as_seen_by
 
@@ -251,18 +250,8 @@ def employee_export(request: HttpRequest) -> HttpResponse:
 def employee_detail(request: HttpRequest, staff_number: str) -> HttpResponse:
     user = request.user
     employee = selectors.employee_get(user=user, staff_number=staff_number)
-    assignments = (
-        PostAssignment.objects.visible_to(user)
-        .filter(employee=employee)
-        .select_related("unit", "post")
-        .order_by("-is_primary", "unit__path")
-    )
-    memberships = (
-        GroupMembership.objects.visible_to(user)
-        .filter(employee=employee)
-        .select_related("group", "group__unit")
-        .order_by("group__unit__path", "group__name")
-    )
+    assignments = selectors.post_assignment_list_for_employee(user=user, employee=employee)
+    memberships = selectors.group_membership_list_for_employee(user=user, employee=employee)
     return render(
         request,
         "org/employee_detail.html",

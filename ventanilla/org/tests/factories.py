@@ -138,6 +138,20 @@ def build_network() -> Network:
         backup_phone="13800002222",
     )
     return Network(
-        ho, br, xc, dept, a, b, yt, yt1, teller_a, manager_a, sub_mgr, auditor, other, admin,
-        group, contact,
+        ho,
+        br,
+        xc,
+        dept,
+        a,
+        b,
+        yt,
+        yt1,
+        teller_a,
+        manager_a,
+        sub_mgr,
+        auditor,
+        other,
+        admin,
+        group,
+        contact,
     )

@@ -18,7 +18,10 @@ def test_teller_sees_only_their_outlet_subtree(network):
 
 def test_subbranch_manager_sees_the_whole_subbranch_and_nothing_of_the_peer(network):
     assert codes(OrgUnit.objects.visible_to(network.subbranch_manager)) == [
-        "XC", "XC-D01", "XC01", "XC02",
+        "XC",
+        "XC-D01",
+        "XC01",
+        "XC02",
     ]
 
 
