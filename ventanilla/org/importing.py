@@ -22,19 +22,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from auditlog.cid import get_cid
-from auditlog.diff import model_instance_diff
-from auditlog.models import LogEntry
-from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models.signals import pre_save
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from ventanilla.core.audit import acting_as
 from ventanilla.core.errors import DomainError
 from ventanilla.core.scoping import Role, Scope, forget_scope, scope_for
 from ventanilla.core.tabular import (
@@ -59,9 +52,9 @@ from ventanilla.org.models import (
     OrgUnit,
     OrgUnitKind,
     Post,
-    PostAssignment,
 )
 from ventanilla.org.services import (
+    employee_create_many,
     employee_update,
     org_unit_create,
     org_unit_update,
@@ -950,15 +943,6 @@ def _write_employees(actor: Any, plan: _Plan, moved: bool) -> None:
 def _employees_create_many(
     actor: Any, items: list[_EmployeePlan], units: dict[str, OrgUnit]
 ) -> None:
-    """Hire many employees at once, by the rules of ``services.employee_create``.
-
-    One row at a time, the service spends most of its time writing audit entries: a file of
-    a thousand new employees would take several seconds. Here the rows and their entries
-    are inserted in batches. The rules are the service's: the actor's scope over every unit
-    and the uniqueness of staff numbers were checked while validating (the database's
-    unique constraint stands behind the latter), and every employee gets their main post
-    assignment with the post's default role.
-    """
     employees: list[Employee] = []
     for item in items:
         if item.post is None:  # validation reported it; nothing gets here without a post
@@ -975,55 +959,7 @@ def _employees_create_many(
                 is_active=item.values.get("is_active", True),
             )
         )
-    if not employees:
-        return
-    with acting_as(actor):
-        Employee.objects.bulk_create(employees, batch_size=_BATCH)
-        assignments = PostAssignment.objects.bulk_create(
-            [
-                PostAssignment(
-                    employee=employee,
-                    unit=employee.unit,
-                    post=employee.post,
-                    role=employee.post.default_role,
-                    is_primary=True,
-                )
-                for employee in employees
-            ],
-            batch_size=_BATCH,
-        )
-        _audit_created([*employees, *assignments])
-
-
-_BATCH = 500
-
-
-def _audit_created(objects: Sequence[Any]) -> None:
-    """The audit entries auditlog writes when each of ``objects`` is created, in batches.
-
-    Built with auditlog's own diff; ``pre_save`` is sent for every entry, as ``save()``
-    would, so that the actor and address of the current audit context are filled in.
-    """
-    entries = []
-    for obj in objects:
-        entry = LogEntry(
-            content_type=ContentType.objects.get_for_model(obj),
-            object_pk=str(obj.pk),
-            object_id=obj.pk,
-            object_repr=str(obj),
-            action=LogEntry.Action.CREATE,
-            changes=model_instance_diff(
-                None,
-                obj,
-                use_json_for_changes=getattr(settings, "AUDITLOG_STORE_JSON_CHANGES", False),
-            ),
-            serialized_data=LogEntry.objects._get_serialized_data_or_none(obj),
-            additional_data=obj.get_additional_data(),
-            cid=get_cid(),
-        )
-        pre_save.send(sender=LogEntry, instance=entry, raw=False, using=None, update_fields=None)
-        entries.append(entry)
-    LogEntry.objects.bulk_create(entries, batch_size=_BATCH)
+    employee_create_many(actor=actor, employees=employees)
 
 
 def _write(actor: Any, plan: _Plan) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -9,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ventanilla.core.audit import acting_as
+from ventanilla.core.audit import acting_as, audit_created_many
 from ventanilla.core.errors import DomainError
 from ventanilla.core.scoping import Role, forget_scope, role_at
 from ventanilla.org.models import (
@@ -129,6 +130,34 @@ def employee_create(
             employee=employee, unit=unit, post=post, role=post.default_role, is_primary=True
         )
     return employee
+
+
+@transaction.atomic
+def employee_create_many(*, actor: Any, employees: Sequence[Employee]) -> None:
+    """Hire many employees at once (an import), by the rules of ``employee_create``.
+
+    One at a time, most of the time goes into audit entries: a thousand new employees would
+    take seconds. Here rows, main post assignments and audit entries are inserted in
+    batches. The staff numbers' uniqueness stands on the database constraint.
+    """
+    for path in {employee.unit.path for employee in employees}:
+        _require(actor, path, Role.MANAGER)
+    with acting_as(actor):
+        Employee.objects.bulk_create(employees, batch_size=500)
+        assignments = PostAssignment.objects.bulk_create(
+            [
+                PostAssignment(
+                    employee=employee,
+                    unit=employee.unit,
+                    post=employee.post,
+                    role=employee.post.default_role,
+                    is_primary=True,
+                )
+                for employee in employees
+            ],
+            batch_size=500,
+        )
+        audit_created_many([*employees, *assignments])
 
 
 @transaction.atomic
