@@ -20,14 +20,14 @@ TYPED := $(wildcard ventanilla/*/services.py ventanilla/*/selectors.py) \
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet --disable-pip-version-check --upgrade pip
 
 $(VENV)/.installed: pyproject.toml $(VENV)/bin/activate
-	$(PIP) install --quiet -e .
+	$(PIP) install --quiet --disable-pip-version-check -e .
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
-	$(PIP) install --quiet -e ".[dev]"
+	$(PIP) install --quiet --disable-pip-version-check -e ".[dev]"
 	touch $@
 
 install: $(VENV)/.installed
@@ -39,17 +39,12 @@ var:
 ## make demo: install, create the SQLite database, load the demo network, serve on :8000.
 demo: install var
 	$(MANAGE) migrate --no-input -v 0
-	$(MANAGE) demo-data --scale $(SCALE) --seed $(SEED) --reset
+	VENTANILLA_LANGUAGE_CODE=en $(MANAGE) demo-data --scale $(SCALE) --seed $(SEED) --reset
 	$(MANAGE) collectstatic --no-input -v 0
 	@echo ""
 	@echo "Ventanilla is starting on http://127.0.0.1:$(PORT)/"
-	@echo "Log in with any of these users, password: demo"
-	@echo "  admin         everything (superuser)"
-	@echo "  president     president of the Xiangcheng sub-branch (XC)"
-	@echo "  outlet_head   head of outlet XC01"
-	@echo "  teller        a teller of outlet XC01"
-	@echo "  auditor       head-office viewer"
-	@echo "  other_teller  a teller in another sub-branch"
+	@echo "Log in as one of the users above; every password is: demo"
+	@echo "Background jobs run in a worker beside the server (log: var/worker.log)."
 	@echo "Stop with Ctrl-C."
 	@echo ""
 	@$(MAKE) --no-print-directory serve
