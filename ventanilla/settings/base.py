@@ -133,6 +133,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Behind nginx every request comes from nginx: the lock counts by the address nginx saw,
+# taken from X-Forwarded-For only when the request comes from one of these proxies.
+VENTANILLA_TRUSTED_PROXIES = env_list("VENTANILLA_TRUSTED_PROXIES", "")
+AXES_CLIENT_IP_CALLABLE = "ventanilla.core.auth.client_ip"
 
 # The language of pages before a user chooses one, and of command output.
 LANGUAGE_CODE = os.environ.get("VENTANILLA_LANGUAGE_CODE", "zh-hans")

@@ -75,3 +75,28 @@ def test_audit_entries_are_scoped_to_administrators_subtrees(network):
     assert network.other_outlet.path not in paths
     assert audit_entry_list(user=network.manager_a).count() == 0
     assert PostAssignment.objects.filter(post=post("administrator")).exists()
+
+
+def test_lock_counts_by_the_forwarded_address_only_behind_a_trusted_proxy(rf, settings):
+    from ventanilla.core.auth import client_ip
+
+    settings.VENTANILLA_TRUSTED_PROXIES = ["10.0.0.5"]
+    via_proxy = rf.get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="172.16.1.9")
+    direct = rf.get("/", REMOTE_ADDR="172.16.1.20", HTTP_X_FORWARDED_FOR="1.2.3.4")
+    assert client_ip(via_proxy) == "172.16.1.9"
+    assert client_ip(direct) == "172.16.1.20"
+
+
+def test_lock_of_one_address_leaves_another_address_free(network, settings):
+    settings.VENTANILLA_TRUSTED_PROXIES = ["127.0.0.1"]
+    attacker = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="172.16.1.9")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        attacker.post(reverse("login"), {"username": "teller_a", "password": "wrong"})
+    assert (
+        attacker.post(reverse("login"), {"username": "teller_a", "password": "pw"}).status_code
+        == 429
+    )
+    owner = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="172.16.1.20")
+    assert (
+        owner.post(reverse("login"), {"username": "teller_a", "password": "pw"}).status_code == 302
+    )
