@@ -67,7 +67,8 @@ def test_log_in_switch_to_chinese_and_open_the_org_tree(network, live_server, br
     login(page, live_server, "subbranch_manager")
     assert page.url.rstrip("/") == live_server.url
 
-    page.select_option("select[name=language]", "zh-hans")
+    with page.expect_navigation():
+        page.select_option("select[name=language]", "zh-hans")
     page.wait_for_load_state("networkidle")
     assert page.locator("html").get_attribute("lang") == "zh-hans"
 
