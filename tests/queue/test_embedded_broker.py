@@ -5,7 +5,6 @@ back a message whose worker was killed while running it, so there is no kill tes
 see docs/decisions/0002-task-queue.md.
 """
 
-
 from tests.queue.support import (
     Deadline,
     audit_entry_pks,
