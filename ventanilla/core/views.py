@@ -16,7 +16,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -50,42 +49,6 @@ def register_dashboard_panels(provider: PanelProvider) -> PanelProvider:
     if provider not in _panel_providers:
         _panel_providers.append(provider)
     return provider
-
-
-def _localized_post_name(row: dict[str, Any]) -> str:
-    lang = (get_language() or "zh-hans").split("-")[0]
-    if lang in ("en", "es") and row.get(f"post__name_{lang}"):
-        return str(row[f"post__name_{lang}"])
-    return str(row["post__name"])
-
-
-@register_dashboard_panels
-def organisation_panels(request: HttpRequest) -> list[Panel]:
-    from ventanilla.org.models import OrgUnitKind
-    from ventanilla.org.selectors import org_figures
-
-    figures = org_figures(user=request.user, root=None)
-    units_by_kind = [
-        {"kind": kind, "label": label, "count": figures["units_by_kind"].get(kind, 0)}
-        for kind, label in OrgUnitKind.choices
-    ]
-    staff_by_post = [
-        {"code": row["post__code"], "name": _localized_post_name(row), "count": row["n"]}
-        for row in figures["staff_by_post"]
-    ]
-    return [
-        Panel(
-            "core/panels/org_figures.html",
-            {"figures": figures, "units_by_kind": units_by_kind},
-            width=12,
-        ),
-        Panel(
-            "core/panels/org_staff_by_post.html",
-            {"staff_by_post": staff_by_post, "staff_active": figures["staff_active"]},
-            width=7,
-        ),
-        Panel("core/panels/org_shortcuts.html", {"figures": figures}, width=5),
-    ]
 
 
 @require_GET

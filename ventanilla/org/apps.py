@@ -11,9 +11,11 @@ class OrgConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from ventanilla.core.scoping import set_grant_loader
-        from ventanilla.org import models, selectors
+        from ventanilla.core.views import register_dashboard_panels
+        from ventanilla.org import models, panels, selectors
 
         set_grant_loader(selectors.grants_for_user)
+        register_dashboard_panels(panels.organisation_panels)
         for model in (
             models.OrgUnit,
             models.Post,
