@@ -34,13 +34,13 @@ class Role(enum.IntEnum):
 
     @classmethod
     def choices(cls) -> list[tuple[int, str]]:
-        from django.utils.translation import gettext_lazy as _
+        from django.utils.translation import pgettext_lazy
 
         labels = {
-            cls.VIEWER: _("Viewer"),
-            cls.STAFF: _("Staff"),
-            cls.MANAGER: _("Manager"),
-            cls.ADMINISTRATOR: _("Administrator"),
+            cls.VIEWER: pgettext_lazy("role", "Viewer"),
+            cls.STAFF: pgettext_lazy("role", "Staff"),
+            cls.MANAGER: pgettext_lazy("role", "Manager"),
+            cls.ADMINISTRATOR: pgettext_lazy("role", "Administrator"),
         }
         return [(int(role), str(labels[role])) for role in cls]
 
