@@ -33,7 +33,7 @@ class Role(enum.IntEnum):
     ADMINISTRATOR = 40
 
     @classmethod
-    def choices(cls) -> list[tuple[int, str]]:
+    def choices(cls) -> list[tuple[int, Any]]:
         from django.utils.translation import pgettext_lazy
 
         labels = {
@@ -42,7 +42,9 @@ class Role(enum.IntEnum):
             cls.MANAGER: pgettext_lazy("role", "Manager"),
             cls.ADMINISTRATOR: pgettext_lazy("role", "Administrator"),
         }
-        return [(int(role), str(labels[role])) for role in cls]
+        # Lazy labels: evaluated in the language of each request, and serialised in
+        # migrations as their English source whatever the language of the command.
+        return [(int(role), labels[role]) for role in cls]
 
 
 @dataclass(frozen=True)
