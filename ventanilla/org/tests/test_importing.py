@@ -591,8 +591,8 @@ def test_command_refuses_missing_files_other_types_and_unknown_kinds(network, tm
         call_command("import", "org", str(tmp_path / "missing.csv"))
     with pytest.raises(CommandError, match=r"Unsupported file type \.pdf"):
         call_command("import", "org", str(write(tmp_path, "a.pdf", b"%PDF")))
-    with pytest.raises(CommandError, match="Unknown kind of data tickets"):
-        call_command("import", "tickets", str(tmp_path / "a.csv"))
+    with pytest.raises(CommandError, match="Unknown kind of data parcels"):
+        call_command("import", "parcels", str(tmp_path / "a.csv"))
     with pytest.raises(CommandError, match="Give the file"):
         call_command("import", "org")
 

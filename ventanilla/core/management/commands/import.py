@@ -7,6 +7,8 @@ with it, the named user's scope applies as on the import page.
 
 from __future__ import annotations
 
+import inspect
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from ventanilla.core.tabular import TableError, check_extension, importers
+
+EXTRA_OPTIONS = {
+    "mapping": "--mapping",
+    "outlet": "--outlet",
+    "wave": "--wave",
+    "file_date": "--date",
+}
 
 
 class Command(BaseCommand):
@@ -39,6 +48,17 @@ class Command(BaseCommand):
             metavar="FILE.xlsx",
             help="Write an empty workbook with the right sheets and headers, and stop.",
         )
+        # Options some kinds need: each kind takes those its importer's run() accepts.
+        parser.add_argument("--mapping", metavar="NAME", help="The saved column mapping to use.")
+        parser.add_argument("--outlet", metavar="CODE", help="The outlet the file comes from.")
+        parser.add_argument("--wave", metavar="ID", type=int, help="The evaluation wave.")
+        parser.add_argument(
+            "--date",
+            dest="file_date",
+            metavar="YYYY-MM-DD",
+            type=date.fromisoformat,
+            help="The date of a file whose times carry no date.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         available = importers()
@@ -56,15 +76,21 @@ class Command(BaseCommand):
         if not options["file"]:
             raise CommandError(_("Give the file to import (or --template FILE.xlsx)."))
         path = Path(options["file"])
+        extensions = getattr(importer, "extensions", None)
         try:
-            check_extension(path.name)
+            if extensions is None or path.suffix.lower().lstrip(".") not in extensions:
+                check_extension(path.name)
         except TableError as exc:
             raise CommandError(exc.message) from exc
         if not path.is_file():
             raise CommandError(_("File not found: %(path)s") % {"path": path})
         actor = self._actor(options["username"])
         result = importer.run(
-            actor=actor, data=path.read_bytes(), filename=path.name, dry_run=options["dry_run"]
+            actor=actor,
+            data=path.read_bytes(),
+            filename=path.name,
+            dry_run=options["dry_run"],
+            **self._extra(importer, options),
         )
         if result.errors:
             for issue in result.errors:
@@ -79,6 +105,21 @@ class Command(BaseCommand):
             self.stdout.write(_("Dry run: nothing was written."))
         else:
             self.stdout.write(self.style.SUCCESS(_("Imported %(file)s.") % {"file": path.name}))
+
+    def _extra(self, importer: Any, options: dict[str, Any]) -> dict[str, Any]:
+        """The kind-specific options given, refusing those this kind does not take."""
+        accepted = inspect.signature(importer.run).parameters
+        extra = {}
+        for name, flag in EXTRA_OPTIONS.items():
+            if options.get(name) is None:
+                continue
+            if name not in accepted:
+                raise CommandError(
+                    _("%(flag)s does not apply to importing %(kind)s.")
+                    % {"flag": flag, "kind": importer.kind}
+                )
+            extra[name] = options[name]
+        return extra
 
     def _actor(self, username: str | None) -> Any:
         if username is None:
