@@ -1,0 +1,71 @@
+"""One set of filters for complaints, used by the ledger pages, the exports and the API."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import django_filters
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ventanilla.complaints.models import Axis, ClassificationCode, Complaint, Severity, Status
+from ventanilla.complaints.selectors import late_q
+from ventanilla.org.models import OrgUnit
+
+ON_TIME_CHOICES = [("on_time", _("On time")), ("late", _("Late"))]
+
+
+def _local_start(day: object) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))  # type: ignore[arg-type]
+
+
+class ComplaintFilter(django_filters.FilterSet):
+    received_from = django_filters.DateFilter(
+        label=_("Received from"), method="filter_received_from"
+    )
+    received_to = django_filters.DateFilter(label=_("Received to"), method="filter_received_to")
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices)
+    on_time = django_filters.ChoiceFilter(
+        label=_("On time"), choices=ON_TIME_CHOICES, method="filter_on_time"
+    )
+    severity = django_filters.ChoiceFilter(label=_("Severity"), choices=Severity.choices)
+    business_type = django_filters.ModelChoiceFilter(
+        label=_("Business type"),
+        queryset=ClassificationCode.objects.filter(axis=Axis.BUSINESS),
+        to_field_name="code",
+    )
+    cause = django_filters.ModelChoiceFilter(
+        label=_("Cause"),
+        queryset=ClassificationCode.objects.filter(axis=Axis.CAUSE),
+        to_field_name="code",
+    )
+    unit = django_filters.CharFilter(label=_("Unit (code, with its subtree)"), method="filter_unit")
+    q = django_filters.CharFilter(label=_("Reference"), method="filter_q")
+
+    class Meta:
+        model = Complaint
+        fields = ["status", "severity", "business_type", "cause"]
+
+    def filter_received_from(self, queryset: QuerySet, name: str, value: object) -> QuerySet:
+        return queryset.filter(received_at__gte=_local_start(value))
+
+    def filter_received_to(self, queryset: QuerySet, name: str, value: object) -> QuerySet:
+        return queryset.filter(received_at__lt=_local_start(value) + timedelta(days=1))
+
+    def filter_on_time(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        late = late_q(timezone.now())
+        if value == "late":
+            return queryset.filter(late)
+        return queryset.exclude(late).exclude(status__in=[Status.MERGED, Status.WITHDRAWN])
+
+    def filter_unit(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        unit = OrgUnit.objects.filter(code=value.strip()).only("path").first()
+        if unit is None:
+            return queryset.none()
+        return queryset.filter(unit__path__startswith=unit.path)
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(Q(reference__icontains=value.strip()))

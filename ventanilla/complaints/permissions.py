@@ -1,0 +1,74 @@
+"""Object-level rules of complaints, beside the scope rule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ventanilla.core.masking import mask_id_number, mask_name, mask_phone
+from ventanilla.core.scoping import Role, role_at
+
+
+def _held(user: Any, complaint: Any) -> Role | None:
+    return role_at(user, complaint.unit.path)
+
+
+def sees_personal_data(user: Any, complaint: Any) -> bool:
+    """Managers of the complaint's unit (and above) see the complainant in full."""
+    held = _held(user, complaint)
+    return held is not None and held >= Role.MANAGER
+
+
+def may_unmask(user: Any, complaint: Any) -> bool:
+    """Who may show the data in full, giving a reason: managers, or the Django permission."""
+    held = _held(user, complaint)
+    if held is None:
+        return False
+    return held >= Role.MANAGER or bool(user.has_perm("complaints.view_personal_data"))
+
+
+def may_register(user: Any, unit: Any) -> bool:
+    held = role_at(user, unit.path)
+    return held is not None and held >= Role.STAFF
+
+
+def may_manage(user: Any, complaint: Any) -> bool:
+    held = _held(user, complaint)
+    return held is not None and held >= Role.MANAGER
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """The complainant's personal data as one reader may see it."""
+
+    name: str
+    id_type: str
+    id_number: str
+    phone: str
+    agent_name: str
+    is_masked: bool
+
+
+def personal_data(complaint: Any, *, masked: bool) -> PersonalData:
+    if masked:
+        return PersonalData(
+            name=mask_name(complaint.complainant_name),
+            id_type=complaint.get_id_type_display(),
+            id_number=mask_id_number(complaint.id_number),
+            phone=mask_phone(complaint.phone),
+            agent_name=mask_name(complaint.agent_name),
+            is_masked=True,
+        )
+    return PersonalData(
+        name=complaint.complainant_name,
+        id_type=complaint.get_id_type_display(),
+        id_number=complaint.id_number,
+        phone=complaint.phone,
+        agent_name=complaint.agent_name,
+        is_masked=False,
+    )
+
+
+def personal_data_for(user: Any, complaint: Any) -> PersonalData:
+    """What ``user`` sees without asking: masked below the manager role."""
+    return personal_data(complaint, masked=not sees_personal_data(user, complaint))

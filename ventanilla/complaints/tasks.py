@@ -1,0 +1,21 @@
+"""Periodic work of complaints: thin, idempotent wrappers around services.
+
+The broker may deliver a message twice; the escalation run records each level once per
+complaint (a unique constraint), so a second delivery announces nothing more.
+"""
+
+import logging
+
+from celery import shared_task
+
+from ventanilla.complaints.services import complaint_escalations_run
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="ventanilla.complaints.tasks.escalate_complaints", ignore_result=True)
+def escalate_complaints() -> int:
+    """Remind, escalate and report breaches of the complaint time limits."""
+    announced = complaint_escalations_run()
+    logger.info("Complaint escalation: %d notices announced.", announced)
+    return announced
