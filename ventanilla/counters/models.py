@@ -1,0 +1,331 @@
+"""Counters: the business-type catalogue, queue tickets, teller errors and their rollups.
+
+Vocabulary after Qmatic's visit transactions: the *waiting time* of a ticket runs from its
+issue to its (last) call; the *transaction time* from the start of service (or the call,
+when the machine logs no start) to its end. A transfer to another window opens a new ticket.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ventanilla.core.scoping import ScopedQuerySet
+from ventanilla.org.models import Employee, OrgUnit, localized
+
+
+class Segment(models.TextChoices):
+    PERSONAL = "personal", _("Personal")
+    CORPORATE = "corporate", _("Corporate")
+    VIP = "vip", _("VIP")
+
+
+class BusinessType(models.Model):
+    """A kind of counter transaction (opening an account, a transfer...), with the time a
+    benchmark bank takes to handle it. Reference data shared by the whole bank."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    name_en = models.CharField(_("English name"), max_length=120, blank=True)
+    name_es = models.CharField(_("Spanish name"), max_length=120, blank=True)
+    segment = models.CharField(_("segment"), max_length=16, choices=Segment.choices)
+    standard_seconds = models.PositiveIntegerField(
+        _("standard handling time (s)"),
+        help_text=_("The benchmark bank's counter time for one transaction of this type."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("business type")
+        verbose_name_plural = _("business types")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def display_name(self) -> str:
+        return localized(self)
+
+    def get_additional_data(self) -> dict[str, str]:
+        return {"unit_path": ""}
+
+
+class ErrorKind(models.TextChoices):
+    WRONG_AMOUNT = "wrong_amount", _("Wrong amount")
+    WRONG_ACCOUNT = "wrong_account", _("Wrong account")
+    MISSING_DOCUMENT = "missing_document", _("Missing or wrong document")
+    MISSING_SIGNATURE = "missing_signature", _("Missing signature or seal")
+    PROCEDURE = "procedure", _("Operating procedure not followed")
+    OTHER = "other", _("Other")
+
+
+class Severity(models.TextChoices):
+    MINOR = "minor", _("Minor")
+    MAJOR = "major", _("Major")
+    SERIOUS = "serious", _("Serious")
+
+
+class TellerErrorQuerySet(ScopedQuerySet["TellerError"]):
+    pass
+
+
+class TellerError(models.Model):
+    """A mistake a teller made at the counter, found by review or inspection."""
+
+    scope_path_field = "outlet__path"
+
+    outlet = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="teller_errors", verbose_name=_("outlet")
+    )
+    occurred_on = models.DateField(_("date"))
+    teller = models.ForeignKey(
+        Employee, on_delete=models.PROTECT, related_name="errors", verbose_name=_("teller")
+    )
+    business_type = models.ForeignKey(
+        BusinessType, on_delete=models.PROTECT, verbose_name=_("business type")
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=ErrorKind.choices)
+    severity = models.CharField(_("severity"), max_length=16, choices=Severity.choices)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = TellerErrorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("teller error")
+        verbose_name_plural = _("teller errors")
+        ordering = ["-occurred_on", "pk"]
+        indexes = [
+            models.Index(fields=["outlet", "occurred_on"], name="counters_err_outlet_on"),
+            models.Index(fields=["teller", "occurred_on"], name="counters_err_teller_on"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_on} {self.teller} {self.get_kind_display()}"
+
+    def get_additional_data(self) -> dict[str, str]:
+        return {"unit_path": self.outlet.path}
+
+
+class Outcome(models.TextChoices):
+    SERVED = "served", _("Served")
+    NO_SHOW = "no_show", _("No-show")
+    TRANSFERRED = "transferred", _("Transferred")
+    ABANDONED = "abandoned", _("Abandoned")
+
+
+class QueueTicketQuerySet(ScopedQuerySet["QueueTicket"]):
+    pass
+
+
+class QueueTicket(models.Model):
+    """One ticket drawn from an outlet's queue machine and what became of it."""
+
+    scope_path_field = "outlet__path"
+
+    outlet = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="queue_tickets", verbose_name=_("outlet")
+    )
+    service_on = models.DateField(_("date"))
+    ticket_number = models.CharField(_("ticket number"), max_length=32)
+    business_type = models.ForeignKey(
+        BusinessType, on_delete=models.PROTECT, verbose_name=_("business type")
+    )
+    is_vip = models.BooleanField(_("VIP"), default=False)
+    customer_ref = models.CharField(_("customer"), max_length=64, blank=True)
+    issued_at = models.DateTimeField(_("issued at"))
+    called_at = models.DateTimeField(_("called at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("service started at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("service ended at"), null=True, blank=True)
+    window = models.CharField(_("window"), max_length=16, blank=True)
+    teller = models.ForeignKey(
+        Employee,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="queue_tickets",
+        verbose_name=_("teller"),
+    )
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+
+    objects = QueueTicketQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("queue ticket")
+        verbose_name_plural = _("queue tickets")
+        ordering = ["outlet", "service_on", "issued_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["outlet", "service_on", "ticket_number"], name="counters_ticket_unique"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["service_on", "outlet"], name="counters_ticket_on_outlet"),
+            models.Index(fields=["teller", "service_on"], name="counters_ticket_teller_on"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_on} {self.ticket_number}"
+
+    @property
+    def waiting_seconds(self) -> float | None:
+        return _seconds(self.issued_at, self.called_at)
+
+    @property
+    def transaction_seconds(self) -> float | None:
+        return _seconds(self.started_at or self.called_at, self.ended_at)
+
+    def get_additional_data(self) -> dict[str, str]:
+        return {"unit_path": self.outlet.path}
+
+
+def _seconds(start: datetime | None, end: datetime | None) -> float | None:
+    if start is None or end is None:
+        return None
+    return (end - start).total_seconds()
+
+
+class TicketMapping(models.Model):
+    """How one vendor's queue-machine export names its columns and outcomes.
+
+    Each ``*_column`` holds the header of the column in the file; several headers separated
+    by ``|`` take the first non-empty one, and headers joined by ``&`` are read together
+    (``line&call_id`` makes the ticket number ``A1-33140``). Time columns may hold a full
+    date and time, or a time alone, which is then combined with the date column (or the date
+    given at import).
+    """
+
+    name = models.CharField(_("name"), max_length=64, unique=True)
+    vendor = models.CharField(_("vendor"), max_length=120, blank=True)
+    service_on_column = models.CharField(_("date column"), max_length=120, blank=True)
+    ticket_number_column = models.CharField(_("ticket number column"), max_length=120)
+    business_type_column = models.CharField(_("business type column"), max_length=120)
+    is_vip_column = models.CharField(_("VIP column"), max_length=120, blank=True)
+    customer_ref_column = models.CharField(_("customer column"), max_length=120, blank=True)
+    issued_at_column = models.CharField(_("issue time column"), max_length=120)
+    called_at_column = models.CharField(_("call time column"), max_length=120, blank=True)
+    started_at_column = models.CharField(_("service start column"), max_length=120, blank=True)
+    ended_at_column = models.CharField(_("service end column"), max_length=120, blank=True)
+    window_column = models.CharField(_("window column"), max_length=120, blank=True)
+    teller_column = models.CharField(_("teller column"), max_length=120, blank=True)
+    outcome_column = models.CharField(_("outcome column"), max_length=120, blank=True)
+    date_format = models.CharField(
+        _("date format"),
+        max_length=32,
+        default="%Y-%m-%d",
+        help_text=_("As for strftime, e.g. %Y-%m-%d or %y%m%d."),
+    )
+    times_have_dates = models.BooleanField(
+        _("time columns hold a date"),
+        default=True,
+        help_text=_("Untick when the time columns hold a time of day only (e.g. 9:05:30)."),
+    )
+    times_roll_over_midnight = models.BooleanField(
+        _("times may pass midnight"),
+        default=False,
+        help_text=_("A time of day earlier than the one before it is taken as the next day."),
+    )
+    clock_skew_seconds = models.PositiveIntegerField(
+        _("clock skew tolerated (s)"),
+        default=0,
+        help_text=_(
+            "A time earlier than the one before it by at most this much is accepted as is "
+            "(machines whose clocks disagree by a second or two)."
+        ),
+    )
+    vip_values = models.CharField(
+        _("values meaning VIP"),
+        max_length=200,
+        default="1,Y,yes,true,是,VIP",
+        help_text=_("Comma-separated; compared without regard to case."),
+    )
+    empty_values = models.CharField(
+        _("values meaning empty"),
+        max_length=200,
+        blank=True,
+        help_text=_("Comma-separated cell values read as empty, e.g. 0:00:00,NO_SERVER."),
+    )
+    outcome_synonyms = models.JSONField(
+        _("outcome names"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "The file's outcome names → served, no_show, transferred, abandoned, e.g. "
+            '{"完成": "served", "弃号": "abandoned", "过号": "no_show"}.'
+        ),
+    )
+    default_outcome = models.CharField(
+        _("outcome when none is given"),
+        max_length=16,
+        choices=Outcome.choices,
+        default=Outcome.SERVED,
+    )
+    business_type_synonyms = models.JSONField(
+        _("business type names"),
+        default=dict,
+        blank=True,
+        help_text=_("The file's business type names → business type codes."),
+    )
+
+    class Meta:
+        verbose_name = _("ticket column mapping")
+        verbose_name_plural = _("ticket column mappings")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_additional_data(self) -> dict[str, str]:
+        return {"unit_path": ""}
+
+
+class QueueRollupQuerySet(ScopedQuerySet["QueueRollup"]):
+    pass
+
+
+class QueueRollup(models.Model):
+    """Tickets of one outlet, day, half hour (by issue time), business type, teller and VIP
+    flag, summed; histograms of waiting and transaction times give percentiles over any range.
+
+    Histograms are sparse: ``{"bucket index": count}`` over ``rollup.BUCKET_EDGES``.
+    """
+
+    scope_path_field = "outlet__path"
+
+    outlet = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
+    service_on = models.DateField()
+    half_hour = models.PositiveSmallIntegerField()  # 0 = 00:00-00:30 ... 47
+    business_type = models.ForeignKey(BusinessType, on_delete=models.CASCADE, related_name="+")
+    teller = models.ForeignKey(
+        Employee, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    is_vip = models.BooleanField()
+    tickets = models.PositiveIntegerField(default=0)
+    served = models.PositiveIntegerField(default=0)
+    no_show = models.PositiveIntegerField(default=0)
+    abandoned = models.PositiveIntegerField(default=0)
+    transferred = models.PositiveIntegerField(default=0)
+    wait_count = models.PositiveIntegerField(default=0)
+    wait_seconds = models.FloatField(default=0)
+    wait_histogram = models.JSONField(default=dict)
+    handle_count = models.PositiveIntegerField(default=0)
+    handle_seconds = models.FloatField(default=0)
+    handle_squares = models.FloatField(default=0)  # sum of squared seconds, for variances
+    handle_histogram = models.JSONField(default=dict)
+    windows = models.JSONField(default=list)  # distinct windows that called these tickets
+
+    objects = QueueRollupQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("queue rollup")
+        verbose_name_plural = _("queue rollups")
+        indexes = [
+            models.Index(fields=["outlet", "service_on"], name="counters_rollup_outlet_on"),
+            models.Index(fields=["service_on"], name="counters_rollup_on"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.outlet_id} {self.service_on} {self.half_hour}"

@@ -1,0 +1,27 @@
+"""Formatting of counters figures in templates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.formats import number_format
+
+register = template.Library()
+
+
+@register.filter
+def mmss(seconds: Any) -> str:
+    """Seconds as minutes:seconds (``4:05``), or a dash when there is no figure."""
+    if seconds is None or seconds == "":
+        return "–"
+    total = round(float(seconds))
+    return f"{total // 60}:{total % 60:02d}"
+
+
+@register.filter
+def percent(share: Any) -> str:
+    """A share as a percentage with one decimal, or a dash."""
+    if share is None:
+        return "–"
+    return f"{number_format(100 * float(share), 1)}%"
