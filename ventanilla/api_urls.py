@@ -14,7 +14,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import TemplateHTMLRenderer
 from rest_framework.routers import DefaultRouter
 
+from ventanilla.complaints import api as complaints_api
+from ventanilla.counters import api as counters_api
 from ventanilla.org import api as org_api
+from ventanilla.surveys import api as surveys_api
 
 # drf-spectacular's Redoc page links web fonts from fonts.googleapis.com; this one keeps its
 # body and drops those links, so the page uses the browser's own fonts.
@@ -44,6 +47,9 @@ router.register("org-units", org_api.OrgUnitViewSet, basename="org-unit")
 router.register("employees", org_api.EmployeeViewSet, basename="employee")
 router.register("groups", org_api.OrgGroupViewSet, basename="group")
 router.register("emergency-contacts", org_api.EmergencyContactViewSet, basename="emergency-contact")
+surveys_api.register(router)
+counters_api.register(router)
+complaints_api.register(router)
 
 urlpatterns = [
     path(

@@ -19,6 +19,9 @@ urlpatterns = [
     path("switch-unit/", core_views.switch_unit, name="switch_unit"),
     path("audit/", core_views.audit_list, name="audit_list"),
     path("org/", include("ventanilla.org.urls")),
+    path("surveys/", include("ventanilla.surveys.urls")),
+    path("counters/", include("ventanilla.counters.urls")),
+    path("complaints/", include("ventanilla.complaints.urls")),
     path("api/v1/", include("ventanilla.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -25,6 +25,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import ProtectedError, Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from ventanilla.core.errors import DomainError
@@ -147,8 +148,17 @@ class HistoryStep:
 
 
 # The steps that give the network its history (customers, surveys, complaints, queue
-# tickets...), in dependency order; each feature adds its step here.
-HISTORY_STEPS: tuple[HistoryStep, ...] = ()
+# tickets...), in dependency order; each feature adds its step here. Named by path, since
+# each step's module imports this one.
+HISTORY_STEPS: tuple[str, ...] = (
+    "ventanilla.surveys.demo.DEMO_STEP",
+    "ventanilla.complaints.demo.DEMO_STEP",
+    "ventanilla.counters.demo.DEMO_STEP",
+)
+
+
+def history_steps() -> tuple[HistoryStep, ...]:
+    return tuple(import_string(path) for path in HISTORY_STEPS)
 
 
 # ---------------------------------------------------------------------------------------
@@ -171,7 +181,7 @@ def build_demo(
             code="bad_scale",
         )
     as_of = as_of or timezone.localdate()
-    steps = HISTORY_STEPS if history is None else tuple(history)
+    steps = history_steps() if history is None else tuple(history)
     with transaction.atomic(), disable_auditlog():
         existing = DemoBuild.objects.first()
         if existing is not None:
@@ -206,7 +216,7 @@ def build_demo(
 
 def reset_demo(*, history: Sequence[HistoryStep] | None = None) -> bool:
     """Delete the demo network, if there is one; True when something was deleted."""
-    steps = HISTORY_STEPS if history is None else tuple(history)
+    steps = history_steps() if history is None else tuple(history)
     with transaction.atomic(), disable_auditlog():
         existing = DemoBuild.objects.first()
         if existing is None:

@@ -52,7 +52,9 @@ INSTALLED_APPS = [
     "auditlog",
     "ventanilla.core",
     "ventanilla.org",
+    "ventanilla.surveys",
     "ventanilla.counters",
+    "ventanilla.complaints",
     "ventanilla.demo",
 ]
 
@@ -183,6 +185,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1/",
+    # Two models have a "source" field with different choices: name each enum.
+    "ENUM_NAME_OVERRIDES": {
+        "ComplaintSourceEnum": "ventanilla.complaints.models.Source",
+        "WaveSourceEnum": "ventanilla.surveys.models.WaveSource",
+    },
 }
 
 # Background jobs: Celery. Production points CELERY_BROKER_URL at Redis; the embedded
@@ -211,6 +218,10 @@ CELERY_BEAT_SCHEDULE = {
     "audit-retention": {
         "task": "ventanilla.core.tasks.purge_expired_audit_entries",
         "schedule": timedelta(hours=24),
+    },
+    "complaint-escalation": {
+        "task": "ventanilla.complaints.tasks.escalate_complaints",
+        "schedule": timedelta(minutes=15),
     },
 }
 # Audit entries are kept this many days; banks keep records of service for years.
