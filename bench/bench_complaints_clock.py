@@ -35,6 +35,7 @@ def main() -> None:
         pause_start = received + timedelta(hours=rng.randrange(0, 200))
         pause = clock.Pause(pause_start, pause_start + timedelta(hours=rng.randrange(1, 100)))
         cases.append((received, rng.choice([15, 30, 60]), pause))
+    rates: dict[tuple[str, bool], float] = {}
     for kind in (clock.CALENDAR, clock.WORKING):
         for with_pause in (False, True):
             began = time.perf_counter()
@@ -48,7 +49,14 @@ def main() -> None:
                 )
             elapsed = time.perf_counter() - began
             label = f"{kind:8} {'paused' if with_pause else 'plain':6}"
+            rates[(kind, with_pause)] = args.cases / elapsed
             print(f"{label}  {args.cases / elapsed:12,.0f} due times/s")
+    # The baseline is the plainest case, calendar days without a pause, in this same run.
+    baseline = rates[(clock.CALENDAR, False)]
+    for (kind, with_pause), rate in rates.items():
+        if (kind, with_pause) != (clock.CALENDAR, False):
+            label = f"{kind} {'paused' if with_pause else 'plain'}"
+            print(f"ratio calendar plain / {label}: {baseline / rate:.1f}x")
 
 
 if __name__ == "__main__":
