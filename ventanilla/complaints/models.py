@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ventanilla.core.audit import AuditedInTree
 from ventanilla.core.scoping import ScopedQuerySet
 from ventanilla.org.models import Employee, OrgUnit, localized
 
@@ -149,7 +150,7 @@ class ComplaintQuerySet(ScopedQuerySet["Complaint"]):
     pass
 
 
-class Complaint(models.Model):
+class Complaint(AuditedInTree, models.Model):
     """A financial consumer's complaint, in the ledger of the unit that accepted it.
 
     It sits in the outlet's ledger when an outlet took it directly; complaints taken by the
@@ -293,9 +294,6 @@ class Complaint(models.Model):
     def __str__(self) -> str:
         return self.reference
 
-    def get_additional_data(self) -> dict[str, str]:
-        return {"unit_path": self.unit.path}
-
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
@@ -324,7 +322,7 @@ class EscalationNoticeQuerySet(ScopedQuerySet["EscalationNotice"]):
     pass
 
 
-class EscalationNotice(models.Model):
+class EscalationNotice(AuditedInTree, models.Model):
     """One escalation level reached by one complaint; the constraint makes it happen once."""
 
     scope_path_field = "complaint__unit__path"
@@ -351,9 +349,6 @@ class EscalationNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.level}"
-
-    def get_additional_data(self) -> dict[str, str]:
-        return {"unit_path": self.complaint.unit.path}
 
 
 class Notification(models.Model):
@@ -432,7 +427,7 @@ class ComplaintEventQuerySet(ScopedQuerySet["ComplaintEvent"]):
     pass
 
 
-class ComplaintEvent(models.Model):
+class ComplaintEvent(AuditedInTree, models.Model):
     """One step of a complaint's timeline: who did what, when, from which status to which."""
 
     scope_path_field = "complaint__unit__path"
@@ -468,9 +463,6 @@ class ComplaintEvent(models.Model):
     def action_label(self) -> str:
         return str(ACTION_LABELS.get(self.action, self.action))
 
-    def get_additional_data(self) -> dict[str, str]:
-        return {"unit_path": self.complaint.unit.path}
-
 
 class ComplaintPause(models.Model):
     """An interval in which the clock stood still (external appraisal or testing)."""
@@ -505,7 +497,7 @@ class UnmaskEventQuerySet(ScopedQuerySet["UnmaskEvent"]):
     pass
 
 
-class UnmaskEvent(models.Model):
+class UnmaskEvent(AuditedInTree, models.Model):
     """Someone saw a complainant's personal data in full, and why."""
 
     scope_path_field = "complaint__unit__path"
@@ -529,15 +521,12 @@ class UnmaskEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.actor_id} {self.at:%Y-%m-%d %H:%M}"
 
-    def get_additional_data(self) -> dict[str, str]:
-        return {"unit_path": self.complaint.unit.path}
-
 
 class PreComplaintQuerySet(ScopedQuerySet["PreComplaint"]):
     pass
 
 
-class PreComplaint(models.Model):
+class PreComplaint(AuditedInTree, models.Model):
     """Dissatisfaction caught in the lobby before it became a complaint (a pre-complaint)."""
 
     scope_path_field = "unit__path"
@@ -574,6 +563,3 @@ class PreComplaint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit.code} {self.recorded_at:%Y-%m-%d %H:%M}"
-
-    def get_additional_data(self) -> dict[str, str]:
-        return {"unit_path": self.unit.path}

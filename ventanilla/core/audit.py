@@ -24,7 +24,7 @@ from django.db.models import QuerySet
 from django.db.models.signals import pre_save
 from django.utils import timezone
 
-from ventanilla.core.scoping import Role, scope_for
+from ventanilla.core.scoping import Role, scope_for, scope_path_of
 
 
 @contextmanager
@@ -81,3 +81,11 @@ def audit_created_many(objects: Sequence[Any], *, batch_size: int = 500) -> None
         pre_save.send(sender=LogEntry, instance=entry, raw=False, using=None, update_fields=None)
         entries.append(entry)
     LogEntry.objects.bulk_create(entries, batch_size=batch_size)
+
+
+class AuditedInTree:
+    """A model whose audit entries carry the unit path of the row (``scope_path_field``),
+    so that administrators browse the entries of their own subtree."""
+
+    def get_additional_data(self) -> dict[str, str]:
+        return {"unit_path": scope_path_of(self)}  # type: ignore[arg-type]

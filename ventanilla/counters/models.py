@@ -12,6 +12,7 @@ from datetime import datetime
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ventanilla.core.audit import AuditedInTree
 from ventanilla.core.scoping import ScopedQuerySet
 from ventanilla.org.models import Employee, OrgUnit, localized
 
@@ -72,7 +73,7 @@ class TellerErrorQuerySet(ScopedQuerySet["TellerError"]):
     pass
 
 
-class TellerError(models.Model):
+class TellerError(AuditedInTree, models.Model):
     """A mistake a teller made at the counter, found by review or inspection."""
 
     scope_path_field = "outlet__path"
@@ -106,9 +107,6 @@ class TellerError(models.Model):
     def __str__(self) -> str:
         return f"{self.occurred_on} {self.teller} {self.get_kind_display()}"
 
-    def get_additional_data(self) -> dict[str, str]:
-        return {"unit_path": self.outlet.path}
-
 
 class Outcome(models.TextChoices):
     SERVED = "served", _("Served")
@@ -121,7 +119,7 @@ class QueueTicketQuerySet(ScopedQuerySet["QueueTicket"]):
     pass
 
 
-class QueueTicket(models.Model):
+class QueueTicket(AuditedInTree, models.Model):
     """One ticket drawn from an outlet's queue machine and what became of it."""
 
     scope_path_field = "outlet__path"
@@ -177,9 +175,6 @@ class QueueTicket(models.Model):
     @property
     def transaction_seconds(self) -> float | None:
         return _seconds(self.started_at or self.called_at, self.ended_at)
-
-    def get_additional_data(self) -> dict[str, str]:
-        return {"unit_path": self.outlet.path}
 
 
 def _seconds(start: datetime | None, end: datetime | None) -> float | None:

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from ventanilla.core.audit import AuditedInTree
 from ventanilla.core.scoping import Role, ScopedQuerySet
 
 
@@ -59,7 +60,7 @@ class OrgUnitManager(MP_NodeManager):
         return self.get_queryset().visible_to(user, min_role)  # type: ignore[return-value]
 
 
-class OrgUnit(MP_Node):
+class OrgUnit(AuditedInTree, MP_Node):
     """A unit of the bank: the head office, a branch, a sub-branch, an outlet or a department.
 
     The materialised ``path`` (from django-treebeard) makes "everything under this unit"
@@ -96,9 +97,6 @@ class OrgUnit(MP_Node):
     def parent_path(self) -> str:
         return self.path[: -self.steplen]
 
-    def get_additional_data(self) -> dict[str, str]:
-        return {"unit_path": self.path}
-
 
 class Post(models.Model):
     """A kind of job in the bank (teller, outlet head...) and the role it grants."""
@@ -128,7 +126,7 @@ class EmployeeQuerySet(ScopedQuerySet["Employee"]):
     pass
 
 
-class Employee(models.Model):
+class Employee(AuditedInTree, models.Model):
     """A member of staff, at the unit where they work, in their main post."""
 
     scope_path_field = "unit__path"
@@ -165,15 +163,12 @@ class Employee(models.Model):
     def __str__(self) -> str:
         return f"{self.staff_number} {self.name}"
 
-    def get_additional_data(self) -> dict[str, str]:
-        return {"unit_path": self.unit.path}
-
 
 class PostAssignmentQuerySet(ScopedQuerySet["PostAssignment"]):
     pass
 
 
-class PostAssignment(models.Model):
+class PostAssignment(AuditedInTree, models.Model):
     """A post an employee holds at a unit, granting a role over that unit's subtree.
 
     An employee's main post is one assignment; acting posts and concurrent posts at other
@@ -206,9 +201,6 @@ class PostAssignment(models.Model):
     def __str__(self) -> str:
         return f"{self.employee} · {self.post} @ {self.unit.code}"
 
-    def get_additional_data(self) -> dict[str, str]:
-        return {"unit_path": self.unit.path}
-
 
 class GroupKind(models.TextChoices):
     SERVICE_LEADERSHIP = "service_leadership", _("Service leadership group")
@@ -220,7 +212,7 @@ class OrgGroupQuerySet(ScopedQuerySet["OrgGroup"]):
     pass
 
 
-class OrgGroup(models.Model):
+class OrgGroup(AuditedInTree, models.Model):
     """A standing group of a unit, such as the service leadership group."""
 
     scope_path_field = "unit__path"
@@ -245,9 +237,6 @@ class OrgGroup(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def get_additional_data(self) -> dict[str, str]:
-        return {"unit_path": self.unit.path}
-
 
 class GroupRole(models.TextChoices):
     LEADER = "leader", _("Leader")
@@ -259,7 +248,7 @@ class GroupMembershipQuerySet(ScopedQuerySet["GroupMembership"]):
     pass
 
 
-class GroupMembership(models.Model):
+class GroupMembership(AuditedInTree, models.Model):
     """An employee's seat in a group, with the responsibilities written for them."""
 
     scope_path_field = "group__unit__path"
@@ -285,15 +274,12 @@ class GroupMembership(models.Model):
     def __str__(self) -> str:
         return f"{self.group} · {self.employee}"
 
-    def get_additional_data(self) -> dict[str, str]:
-        return {"unit_path": self.group.unit.path}
-
 
 class EmergencyContactQuerySet(ScopedQuerySet["EmergencyContact"]):
     pass
 
 
-class EmergencyContact(models.Model):
+class EmergencyContact(AuditedInTree, models.Model):
     """For one unit and one duty, who answers first (A) and who stands in (B)."""
 
     scope_path_field = "unit__path"
@@ -333,6 +319,3 @@ class EmergencyContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit.code} · {self.duty}"
-
-    def get_additional_data(self) -> dict[str, str]:
-        return {"unit_path": self.unit.path}

@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ventanilla.core.audit import AuditedInTree
 from ventanilla.core.scoping import ScopedQuerySet
 from ventanilla.org.models import OrgUnit, localized
 
@@ -81,7 +82,7 @@ class EvaluationWaveQuerySet(ScopedQuerySet["EvaluationWave"]):
     pass
 
 
-class EvaluationWave(models.Model):
+class EvaluationWave(AuditedInTree, models.Model):
     """One round of evaluation of a quarter, run by (and visible under) its owning unit."""
 
     scope_path_field = "unit__path"
@@ -129,9 +130,6 @@ class EvaluationWave(models.Model):
     def bounds(self) -> tuple[int, int]:
         return SCALE_BOUNDS[self.scale]
 
-    def get_additional_data(self) -> dict[str, str]:
-        return {"unit_path": self.unit.path}
-
 
 class CommentLanguage(models.TextChoices):
     CHINESE = "zh", _("Chinese")
@@ -143,7 +141,7 @@ class ResponseQuerySet(ScopedQuerySet["Response"]):
     pass
 
 
-class Response(models.Model):
+class Response(AuditedInTree, models.Model):
     """One customer's answers in a wave, about the outlet or sub-branch that served them."""
 
     scope_path_field = "unit__path"
@@ -186,9 +184,6 @@ class Response(models.Model):
     def __str__(self) -> str:
         return f"{self.wave_id}:{self.respondent_ref}"
 
-    def get_additional_data(self) -> dict[str, str]:
-        return {"unit_path": self.unit.path}
-
 
 class ResponseScoreQuerySet(ScopedQuerySet["ResponseScore"]):
     pass
@@ -227,7 +222,7 @@ class ResponseMappingQuerySet(ScopedQuerySet["ResponseMapping"]):
     pass
 
 
-class ResponseMapping(models.Model):
+class ResponseMapping(AuditedInTree, models.Model):
     """How a vendor's file columns map to the fields of a response, saved for reuse.
 
     ``columns`` maps a target (``respondent_ref``, ``segment``, ``unit``, ``answered_on``,
@@ -254,15 +249,12 @@ class ResponseMapping(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def get_additional_data(self) -> dict[str, str]:
-        return {"unit_path": self.unit.path}
-
 
 class TargetRankQuerySet(ScopedQuerySet["TargetRank"]):
     pass
 
 
-class TargetRank(models.Model):
+class TargetRank(AuditedInTree, models.Model):
     """The place among its peers that a unit aims for in a segment ("enter the top six")."""
 
     scope_path_field = "unit__path"
@@ -287,6 +279,3 @@ class TargetRank(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id}/{self.segment_id}: {self.rank}"
-
-    def get_additional_data(self) -> dict[str, str]:
-        return {"unit_path": self.unit.path}
