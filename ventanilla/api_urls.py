@@ -17,6 +17,7 @@ from rest_framework.routers import DefaultRouter
 from ventanilla.complaints import api as complaints_api
 from ventanilla.counters import api as counters_api
 from ventanilla.org import api as org_api
+from ventanilla.rectification import api as rectification_api
 from ventanilla.surveys import api as surveys_api
 
 # drf-spectacular's Redoc page links web fonts from fonts.googleapis.com; this one keeps its
@@ -50,6 +51,7 @@ router.register("emergency-contacts", org_api.EmergencyContactViewSet, basename=
 surveys_api.register(router)
 counters_api.register(router)
 complaints_api.register(router)
+rectification_api.register(router)
 
 urlpatterns = [
     path(

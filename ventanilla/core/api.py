@@ -21,9 +21,10 @@ class Pagination(PageNumberPagination):
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Every error answers ``{"error": {"code": ..., "message": ..., "fields": {...}}}``."""
     if isinstance(exc, DomainError):
+        # A rule that says "not you" is a refusal (403); any other broken rule is 400.
+        code = status.HTTP_403_FORBIDDEN if exc.code == "forbidden" else status.HTTP_400_BAD_REQUEST
         return Response(
-            {"error": {"code": exc.code, "message": exc.message, "fields": {}}},
-            status=status.HTTP_400_BAD_REQUEST,
+            {"error": {"code": exc.code, "message": exc.message, "fields": {}}}, status=code
         )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
