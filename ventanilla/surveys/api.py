@@ -20,7 +20,7 @@ from rest_framework.routers import DefaultRouter
 
 from ventanilla.org.api import url_pk
 from ventanilla.surveys import selectors
-from ventanilla.surveys.models import EvaluationWave, Response, ResponseScore
+from ventanilla.surveys.models import CommentTheme, EvaluationWave, Response, ResponseScore
 
 
 class WaveSerializer(serializers.ModelSerializer):
@@ -49,6 +49,8 @@ class ResponseSerializer(serializers.ModelSerializer):
     segment = serializers.CharField(source="segment.code", read_only=True)
     unit = serializers.CharField(source="unit.code", read_only=True)
     scores = serializers.SerializerMethodField()
+    themes = serializers.SerializerMethodField()
+    themes_confirmed = serializers.SerializerMethodField()
 
     class Meta:
         model = Response
@@ -64,11 +66,23 @@ class ResponseSerializer(serializers.ModelSerializer):
             "comment",
             "comment_language",
             "customer_ref",
+            "themes",
+            "sentiment",
+            "themes_confirmed",
         ]
         read_only_fields = fields
 
     def get_scores(self, obj: Response) -> dict[str, int | None]:
         return {s.dimension.code: s.score for s in obj.scores.all()}
+
+    def get_themes(self, obj: Response) -> list[dict[str, str]]:
+        return [
+            {"theme": ct.theme.code, "source": ct.source}
+            for ct in sorted(obj.themes.all(), key=lambda ct: ct.theme.position)
+        ]
+
+    def get_themes_confirmed(self, obj: Response) -> bool:
+        return obj.themes_confirmed_at is not None
 
 
 def _estimate(est: Any) -> dict[str, Any]:
@@ -164,6 +178,55 @@ class WaveViewSet(viewsets.ReadOnlyModelViewSet):
             }
         )
 
+    @extend_schema(responses={200: dict})
+    @action(detail=True, methods=["get"])
+    def themes(self, request: Request, pk: str) -> ApiResponse:
+        """Comments per theme and segment, with sentiment, over the user's responses;
+        ``?segment=CODE`` keeps one segment."""
+        wave = self.get_object()
+        segment = None
+        code = request.query_params.get("segment", "")
+        if code:
+            segment = wave.segments.filter(code=code).first()
+            if segment is None:
+                raise serializers.ValidationError(
+                    {"segment": _("The wave has no segment %(code)s.") % {"code": code}}
+                )
+        report = selectors.wave_themes(
+            user=request.user, wave=wave, segment=segment, examples=False
+        )
+        return ApiResponse(
+            {
+                "wave": wave.pk,
+                "commented": report.commented,
+                "sentiment": report.sentiment,
+                "themes": [
+                    {
+                        "theme": line.theme.code,
+                        "count": line.count,
+                        "share": line.share,
+                        "by_segment": {
+                            s.code: n for s, n in zip(report.segments, line.by_segment, strict=True)
+                        },
+                        "sentiment": line.sentiment,
+                    }
+                    for line in report.lines
+                ],
+                "trend": [
+                    {
+                        "wave": t.wave.pk,
+                        "period": t.wave.period,
+                        "commented": t.commented,
+                        "shares": {
+                            line.theme.code: share
+                            for line, share in zip(report.lines, t.shares, strict=True)
+                        },
+                    }
+                    for t in report.trend
+                ],
+            }
+        )
+
 
 class ResponseViewSet(viewsets.ReadOnlyModelViewSet):
     """Responses about the units the user may see; ``?wave=ID`` keeps one wave."""
@@ -171,8 +234,14 @@ class ResponseViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ResponseSerializer
 
     def get_queryset(self) -> QuerySet[Response]:
-        qs = selectors.response_list(user=self.request.user).prefetch_related(
-            Prefetch("scores", queryset=ResponseScore.objects.select_related("dimension"))
+        qs = (
+            selectors.response_list(user=self.request.user)
+            .prefetch_related(
+                Prefetch("scores", queryset=ResponseScore.objects.select_related("dimension"))
+            )
+            .prefetch_related(
+                Prefetch("themes", queryset=CommentTheme.objects.select_related("theme"))
+            )
         )
         wave = self.request.query_params.get("wave", "")
         if wave:

@@ -21,6 +21,7 @@ class SurveysConfig(AppConfig):
             models.Response,
             models.ResponseMapping,
             models.TargetRank,
+            models.ThemeKeyword,
         ):
             auditlog.register(model)
         register_dashboard_panels(standing_panels)

@@ -10,7 +10,16 @@ from django.utils.translation import gettext_lazy as _
 
 from ventanilla.core.scoping import Role
 from ventanilla.org.models import OrgUnit, OrgUnitKind
-from ventanilla.surveys.models import AnswerScale, Dimension, EvaluationWave, Segment, WaveSource
+from ventanilla.surveys.models import (
+    AnswerScale,
+    CommentLanguage,
+    Dimension,
+    EvaluationWave,
+    Segment,
+    Sentiment,
+    Theme,
+    WaveSource,
+)
 from ventanilla.surveys.services import DIMENSION_PREFIX, MAPPING_FIELDS
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -49,6 +58,16 @@ class WaveForm(forms.Form):
     scale = forms.ChoiceField(label=_("Answer scale"), choices=AnswerScale.choices)
     has_recommend = forms.BooleanField(
         label=_("Asks whether the customer would recommend us (0-10)"), required=False
+    )
+    follow_up_threshold = forms.IntegerField(
+        label=_("Follow up overall scores at or below"),
+        required=False,
+        min_value=0,
+        max_value=10,
+        help_text=_(
+            "Each response at or below this overall score raises a pre-complaint for the "
+            "evaluated outlet. Leave empty for none."
+        ),
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -129,3 +148,37 @@ class MappingForm(forms.Form):
 class TargetRankForm(forms.Form):
     segment = forms.ModelChoiceField(label=_("Segment"), queryset=Segment.objects.all())
     rank = forms.IntegerField(label=_("Target rank"), min_value=1, max_value=999)
+
+
+class FollowUpThresholdForm(forms.Form):
+    threshold = forms.IntegerField(
+        label=_("Follow up overall scores at or below"), required=False, min_value=0, max_value=10
+    )
+
+
+class ThemeConfirmForm(forms.Form):
+    themes = forms.ModelMultipleChoiceField(
+        label=_("Themes"),
+        queryset=Theme.objects.filter(is_active=True),
+        to_field_name="code",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    sentiment = forms.ChoiceField(label=_("Sentiment"), choices=Sentiment.choices)
+
+
+class ThemeKeywordForm(forms.Form):
+    theme = forms.ModelChoiceField(
+        label=_("Theme"), queryset=Theme.objects.filter(is_active=True), to_field_name="code"
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=CommentLanguage.choices)
+    keyword = forms.CharField(label=_("Keyword"), max_length=60)
+    is_decisive = forms.BooleanField(
+        label=_("Forces the theme"),
+        required=False,
+        initial=True,
+        help_text=_(
+            "Checked: every comment holding the word gets the theme at once. Unchecked: a "
+            "hint the model learns to weigh at its next training."
+        ),
+    )

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ventanilla.core.audit import acting_as, audit_created_many
+from ventanilla.core.errors import DomainError
 from ventanilla.core.scoping import Role, role_at
 from ventanilla.core.tabular import (
     CREATE,
@@ -44,7 +45,11 @@ from ventanilla.surveys.models import (
     ResponseMapping,
     ResponseScore,
 )
-from ventanilla.surveys.services import DIMENSION_PREFIX, mapping_problems
+from ventanilla.surveys.services import (
+    DIMENSION_PREFIX,
+    low_scores_follow_up,
+    mapping_problems,
+)
 
 RESPONSES = "responses"
 LABELS = {RESPONSES: gettext_lazy("responses")}
@@ -401,9 +406,25 @@ def responses_import(
     result.rows = {RESPONSES: planned}
     if dry_run:
         return result
-    _write(actor, wave, creates, updates)
+    try:
+        with transaction.atomic():
+            _write(actor, wave, creates, updates)
+            if creates or updates:
+                low_scores_follow_up(actor=actor, wave=wave)
+                # New or changed comments get their themes in the background: classifying
+                # (and, the first time, training) would double the time of a large import.
+                transaction.on_commit(lambda: _classify_later(wave.pk))
+    except DomainError as error:
+        result.errors = [Issue(error.message)]
+        return result
     result.is_applied = True
     return result
+
+
+def _classify_later(wave_id: int) -> None:
+    from ventanilla.surveys.tasks import classify_wave_comments
+
+    classify_wave_comments.delay(wave_id)
 
 
 def _integer(text: str) -> int | None:

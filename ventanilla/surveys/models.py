@@ -8,6 +8,7 @@ and a dimension added to a later wave needs no change to the stored rows.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -104,6 +105,12 @@ class EvaluationWave(AuditedInTree, models.Model):
     )
     scale = models.CharField(_("answer scale"), max_length=8, choices=AnswerScale.choices)
     has_recommend = models.BooleanField(_("asks whether the customer would recommend"))
+    follow_up_threshold = models.PositiveSmallIntegerField(
+        _("follow up overall scores at or below"),
+        null=True,
+        blank=True,
+        help_text=_("Each response at or below this overall score raises a pre-complaint."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = EvaluationWaveQuerySet.as_manager()
@@ -137,6 +144,12 @@ class CommentLanguage(models.TextChoices):
     SPANISH = "es", _("Spanish")
 
 
+class Sentiment(models.TextChoices):
+    NEGATIVE = "negative", _("Negative")
+    NEUTRAL = "neutral", _("Neutral")
+    POSITIVE = "positive", _("Positive")
+
+
 class ResponseQuerySet(ScopedQuerySet["Response"]):
     pass
 
@@ -165,6 +178,18 @@ class Response(AuditedInTree, models.Model):
         _("comment language"), max_length=2, choices=CommentLanguage.choices, blank=True
     )
     customer_ref = models.CharField(_("customer reference"), max_length=64, blank=True)
+    sentiment = models.CharField(
+        _("sentiment"), max_length=8, choices=Sentiment.choices, blank=True
+    )
+    themes_confirmed_at = models.DateTimeField(_("themes confirmed at"), null=True, blank=True)
+    themes_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("themes confirmed by"),
+    )
 
     objects = ResponseQuerySet.as_manager()
 
@@ -279,3 +304,149 @@ class TargetRank(AuditedInTree, models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id}/{self.segment_id}: {self.rank}"
+
+
+class Theme(models.Model):
+    """A subject customers write about (waiting time, fees...): the configurable taxonomy."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    name_en = models.CharField(_("English name"), max_length=80, blank=True)
+    name_es = models.CharField(_("Spanish name"), max_length=80, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def display_name(self) -> str:
+        return localized(self)
+
+
+class ThemeKeyword(models.Model):
+    """A word of a theme in one language. A decisive keyword found in a comment gives the
+    comment its theme outright; a hint is a clue the model learns to weigh at training."""
+
+    theme = models.ForeignKey(
+        Theme, on_delete=models.CASCADE, related_name="keywords", verbose_name=_("theme")
+    )
+    language = models.CharField(_("language"), max_length=2, choices=CommentLanguage.choices)
+    keyword = models.CharField(_("keyword"), max_length=60)
+    is_decisive = models.BooleanField(_("forces the theme"), default=True)
+
+    class Meta:
+        verbose_name = _("theme keyword")
+        verbose_name_plural = _("theme keywords")
+        ordering = ["theme", "language", "keyword"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["theme", "language", "keyword"], name="surveys_keyword_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.theme_id}/{self.language}: {self.keyword}"
+
+
+class ThemeSource(models.TextChoices):
+    KEYWORD = "keyword", _("Keyword")
+    MODEL = "model", _("Model")
+    CONFIRMED = "confirmed", _("Confirmed")
+
+
+class CommentThemeQuerySet(ScopedQuerySet["CommentTheme"]):
+    pass
+
+
+class CommentTheme(models.Model):
+    """A theme of a response's comment, found by a keyword or the model, or confirmed."""
+
+    scope_path_field = "response__unit__path"
+
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="themes", verbose_name=_("response")
+    )
+    theme = models.ForeignKey(
+        Theme, on_delete=models.CASCADE, related_name="comments", verbose_name=_("theme")
+    )
+    source = models.CharField(_("source"), max_length=10, choices=ThemeSource.choices)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+
+    objects = CommentThemeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("comment theme")
+        verbose_name_plural = _("comment themes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "theme"], name="surveys_comment_theme_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["theme", "response"], name="surveys_ctheme_theme")]
+
+    def __str__(self) -> str:
+        return f"{self.response_id}:{self.theme_id} ({self.source})"
+
+
+class ThemeModelVersion(models.Model):
+    """A trained theme classifier stored under VAR_DIR; its SHA-256 is checked before the
+    file is loaded, so a file changed on disk is never unpickled."""
+
+    trained_at = models.DateTimeField(_("trained at"), auto_now_add=True)
+    filename = models.CharField(_("file"), max_length=120)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    corpus_examples = models.PositiveIntegerField(_("examples from the corpus"))
+    confirmed_examples = models.PositiveIntegerField(_("comments confirmed by users"))
+
+    class Meta:
+        verbose_name = _("theme model")
+        verbose_name_plural = _("theme models")
+        ordering = ["-trained_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} {self.sha256[:12]}"
+
+
+class LowScoreFollowUpQuerySet(ScopedQuerySet["LowScoreFollowUp"]):
+    pass
+
+
+class LowScoreFollowUp(models.Model):
+    """The pre-complaint raised for a response at or below its wave's follow-up score."""
+
+    scope_path_field = "response__unit__path"
+
+    response = models.OneToOneField(
+        Response, on_delete=models.CASCADE, related_name="follow_up", verbose_name=_("response")
+    )
+    pre_complaint = models.ForeignKey(
+        "complaints.PreComplaint",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("pre-complaint"),
+    )
+    overall = models.PositiveSmallIntegerField(_("overall score"))
+    raised_at = models.DateTimeField(_("raised at"), auto_now_add=True)
+
+    objects = LowScoreFollowUpQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("low-score follow-up")
+        verbose_name_plural = _("low-score follow-ups")
+        ordering = ["response"]
+
+    def __str__(self) -> str:
+        return f"{self.response_id} → {self.pre_complaint_id}"

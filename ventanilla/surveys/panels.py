@@ -1,4 +1,6 @@
-"""The home page panel: where the user's unit stands in the latest evaluation."""
+"""The home page panel: where the user's unit stands in the latest evaluation (rank, gap to
+the target, fix-first dimensions) and the top three themes of its customers' comments with
+examples, so that a manager sees it all without a click."""
 
 from __future__ import annotations
 
@@ -28,4 +30,11 @@ def standing_panels(request: HttpRequest) -> list[Panel]:
     }
     for row in rows:
         row["fix_first"] = fix_first.get(row["segment"].pk, [])
-    return [Panel("surveys/panel_standing.html", {"wave": wave, "rows": rows}, width=12)]
+    themes = selectors.wave_themes(user=request.user, wave=wave, with_trend=False)
+    return [
+        Panel(
+            "surveys/panel_standing.html",
+            {"wave": wave, "rows": rows, "themes": themes.top},
+            width=12,
+        )
+    ]

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -24,13 +24,19 @@ from ventanilla.core.scoping import Role, role_at, scope_for
 from ventanilla.org.models import OrgUnit, OrgUnitKind
 from ventanilla.surveys import drivers, indices, ranking
 from ventanilla.surveys.models import (
+    CommentLanguage,
+    CommentTheme,
     Dimension,
     EvaluationWave,
+    LowScoreFollowUp,
     Response,
     ResponseMapping,
     ResponseScore,
     Segment,
     TargetRank,
+    Theme,
+    ThemeKeyword,
+    ThemeModelVersion,
 )
 
 STEP = OrgUnit.steplen
@@ -406,3 +412,196 @@ def wave_drivers(*, user: Any, wave: EvaluationWave) -> list[SegmentDrivers]:
         ]
         result.append(SegmentDrivers(segment, analysis.n, analysis.r_squared, lines))
     return result
+
+
+# --- Themes -----------------------------------------------------------------------------
+
+EXAMPLES_PER_THEME = 3
+EXAMPLE_POOL = 40
+
+
+@dataclass
+class ThemeLine:
+    theme: Theme
+    count: int
+    share: float | None  # of the commented responses
+    by_segment: list[int]  # aligned with ThemeReport.segments
+    sentiment: dict[str, int]
+    examples: list[Response] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ThemeTrendLine:
+    wave: EvaluationWave
+    commented: int
+    shares: list[float | None]  # aligned with ThemeReport.lines
+
+
+@dataclass
+class ThemeReport:
+    wave: EvaluationWave
+    segments: list[Segment]
+    commented: int
+    sentiment: dict[str, int]
+    lines: list[ThemeLine]
+    trend: list[ThemeTrendLine]
+
+    @property
+    def top(self) -> list[ThemeLine]:
+        return [line for line in self.lines if line.count][:EXAMPLES_PER_THEME]
+
+
+def theme_list() -> QuerySet[Theme]:
+    return Theme.objects.filter(is_active=True).order_by("position", "code")
+
+
+def theme_get(*, code: str) -> Theme:
+    theme = theme_list().filter(code=code).first()
+    if theme is None:
+        raise Http404
+    return theme
+
+
+def _commented(user: Any, waves: Iterable[EvaluationWave], segment: Segment | None) -> Any:
+    qs = Response.objects.visible_to(user).filter(wave__in=list(waves)).exclude(comment="")
+    if segment is not None:
+        qs = qs.filter(segment=segment)
+    return qs
+
+
+def wave_themes(
+    *,
+    user: Any,
+    wave: EvaluationWave,
+    segment: Segment | None = None,
+    examples: bool = True,
+    with_trend: bool = True,
+) -> ThemeReport:
+    """How often each theme comes up in the comments the user may see, by segment and
+    sentiment, with example comments and the trend over the owner's earlier waves."""
+    segments = list(wave.segments.order_by("position"))
+    if segment is not None:
+        segments = [s for s in segments if s.pk == segment.pk]
+    seg_index = {s.pk: i for i, s in enumerate(segments)}
+    commented = _commented(user, [wave], segment)
+    total = commented.count()
+    sentiment = {
+        mood: n
+        for mood, n in commented.values_list("sentiment").annotate(n=Count("pk")).order_by()
+        if mood
+    }
+    counts: dict[int, list[int]] = defaultdict(lambda: [0] * len(segments))
+    moods: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for theme_id, segment_id, mood, n in (
+        CommentTheme.objects.filter(response__in=commented.values("pk"))
+        .values_list("theme_id", "response__segment_id", "response__sentiment")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        if segment_id in seg_index:
+            counts[theme_id][seg_index[segment_id]] += n
+        if mood:
+            moods[theme_id][mood] += n
+    lines = [
+        ThemeLine(
+            theme,
+            sum(counts[theme.pk]),
+            sum(counts[theme.pk]) / total if total else None,
+            list(counts[theme.pk]),
+            dict(moods[theme.pk]),
+        )
+        for theme in theme_list()
+    ]
+    lines.sort(key=lambda line: (-line.count, line.theme.position))
+    if examples:
+        for line in lines[:EXAMPLES_PER_THEME]:
+            if line.count:
+                # The comments about this theme alone first: they show it best; each text
+                # once.
+                candidates = (
+                    commented.filter(pk__in=commented.filter(themes__theme=line.theme).values("pk"))
+                    .annotate(theme_count=Count("themes"))
+                    .select_related("unit", "segment")
+                    .order_by("theme_count", "sentiment", "respondent_ref")[:EXAMPLE_POOL]
+                )
+                seen: set[str] = set()
+                for response in candidates:
+                    if response.comment not in seen and len(line.examples) < EXAMPLES_PER_THEME:
+                        seen.add(response.comment)
+                        line.examples.append(response)
+    trend = _theme_trend(user, wave, segment, lines) if with_trend else []
+    return ThemeReport(wave, segments, total, sentiment, lines, trend)
+
+
+def _theme_trend(
+    user: Any, wave: EvaluationWave, segment: Segment | None, lines: list[ThemeLine]
+) -> list[ThemeTrendLine]:
+    waves = list(
+        EvaluationWave.objects.filter(unit=wave.unit, source=wave.source)
+        .filter(Q(year__lt=wave.year) | Q(year=wave.year, quarter__lte=wave.quarter))
+        .order_by("year", "quarter", "pk")
+    )
+    commented = _commented(user, waves, segment)
+    totals = dict(commented.values_list("wave_id").annotate(n=Count("pk")).order_by())
+    counts = {
+        (w, t): n
+        for w, t, n in CommentTheme.objects.filter(response__in=commented.values("pk"))
+        .values_list("response__wave_id", "theme_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    return [
+        ThemeTrendLine(
+            w,
+            totals.get(w.pk, 0),
+            [
+                counts.get((w.pk, line.theme.pk), 0) / totals[w.pk] if totals.get(w.pk) else None
+                for line in lines
+            ],
+        )
+        for w in waves
+    ]
+
+
+def theme_responses(
+    *, user: Any, wave: EvaluationWave, theme: Theme, segment: Segment | None = None
+) -> QuerySet[Response]:
+    """The responses in the user's scope whose comment has ``theme``: the drill-down."""
+    qs = response_list(user=user, wave=wave).filter(themes__theme=theme)
+    if segment is not None:
+        qs = qs.filter(segment=segment)
+    return qs.prefetch_related("themes__theme")
+
+
+def response_get(*, user: Any, pk: int) -> Response:
+    response = response_list(user=user).filter(pk=pk).first()
+    if response is None:
+        raise Http404
+    return response
+
+
+def theme_lexicon() -> list[tuple[Theme, list[list[ThemeKeyword]]]]:
+    """Every active theme with its keywords, one list per language in the order of
+    ``CommentLanguage.values``."""
+    languages = list(CommentLanguage.values)
+    keywords: dict[int, list[list[ThemeKeyword]]] = defaultdict(lambda: [[] for _lang in languages])
+    for kw in ThemeKeyword.objects.filter(theme__is_active=True).order_by("keyword"):
+        keywords[kw.theme_id][languages.index(kw.language)].append(kw)
+    return [(t, keywords[t.pk]) for t in theme_list()]
+
+
+def theme_model_current() -> ThemeModelVersion | None:
+    return ThemeModelVersion.objects.first()
+
+
+# --- Closing the loop ---------------------------------------------------------------------
+
+
+def follow_up_list(*, user: Any, wave: EvaluationWave) -> QuerySet[LowScoreFollowUp]:
+    """The pre-complaints raised by the low scores of the wave, in the user's scope."""
+    return (
+        LowScoreFollowUp.objects.visible_to(user)
+        .filter(response__wave=wave)
+        .select_related("response__unit", "response__segment", "pre_complaint__complaint")
+        .order_by("overall", "response__respondent_ref")
+    )

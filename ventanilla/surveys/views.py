@@ -14,8 +14,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from openpyxl import Workbook
@@ -26,10 +28,18 @@ from ventanilla.core.errors import DomainError
 from ventanilla.core.scoping import Role, has_role_anywhere, role_at
 from ventanilla.core.tabular import TableError, file_extension, read_table, write_xlsx
 from ventanilla.org.models import OrgUnit
-from ventanilla.surveys import selectors, services
-from ventanilla.surveys.forms import MappingForm, TargetRankForm, UploadForm, WaveForm
+from ventanilla.surveys import charts, selectors, services
+from ventanilla.surveys.forms import (
+    FollowUpThresholdForm,
+    MappingForm,
+    TargetRankForm,
+    ThemeConfirmForm,
+    ThemeKeywordForm,
+    UploadForm,
+    WaveForm,
+)
 from ventanilla.surveys.importing import guess_mapping, responses_import
-from ventanilla.surveys.models import Segment
+from ventanilla.surveys.models import CommentLanguage, Segment, Sentiment, ThemeKeyword
 
 PAGE_SIZE = 50
 PREVIEW_ROWS = 50
@@ -80,6 +90,7 @@ def wave_create(request: HttpRequest) -> HttpResponse:
                 dimensions=data["dimensions"],
                 scale=data["scale"],
                 has_recommend=data["has_recommend"],
+                follow_up_threshold=data["follow_up_threshold"],
             )
         except DomainError as error:
             form.add_error(None, error.message)
@@ -108,6 +119,7 @@ def wave_detail(request: HttpRequest, pk: int) -> HttpResponse:
         level = selectors.LEVEL_SUB_BRANCH
     segment = _segment_filter(request)
     report = selectors.wave_indices(user=request.user, wave=wave, level=level, segment=segment)
+    can_manage = (role_at(request.user, wave.unit.path) or 0) >= Role.MANAGER
     return render(
         request,
         "surveys/wave_detail.html",
@@ -118,8 +130,44 @@ def wave_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "segment": segment,
             "segments": wave.segments.all(),
             "response_count": selectors.response_list(user=request.user, wave=wave).count(),
+            "trend_chart": charts.trend_chart(report),
+            "means_chart": charts.segment_means_chart(report),
+            "follow_ups": selectors.follow_up_list(user=request.user, wave=wave),
+            "threshold_form": FollowUpThresholdForm(initial={"threshold": wave.follow_up_threshold})
+            if can_manage
+            else None,
         },
     )
+
+
+@require_POST
+def follow_up_threshold_set(request: HttpRequest, pk: int) -> HttpResponse:
+    """A manager of the wave's unit sets the score that raises pre-complaints, and the
+    responses already at or below it are followed up at once."""
+    wave = selectors.wave_get(user=request.user, pk=pk)
+    if (role_at(request.user, wave.unit.path) or 0) < Role.MANAGER:
+        raise PermissionDenied
+    form = FollowUpThresholdForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            for error in errors:
+                messages.error(request, f"{form.fields[field].label}: {error}")
+        return redirect("surveys:wave_detail", pk=wave.pk)
+    try:
+        with transaction.atomic():
+            services.wave_follow_up_threshold_set(
+                actor=request.user, wave=wave, threshold=form.cleaned_data["threshold"]
+            )
+            raised = services.low_scores_follow_up(actor=request.user, wave=wave)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("The follow-up score was saved; %(n)d new pre-complaints were raised.")
+            % {"n": len(raised)},
+        )
+    return redirect("surveys:wave_detail", pk=wave.pk)
 
 
 def _parent(request: HttpRequest) -> OrgUnit | None:
@@ -151,6 +199,7 @@ def wave_ranking(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "wave": wave,
             "report": report,
+            "sections": [(seg, charts.ranking_chart(seg)) for seg in report.segments],
             "parents": selectors.ranking_parents(user=request.user, wave=wave),
             "target_units": can_target,
             "target_form": TargetRankForm() if can_target else None,
@@ -193,11 +242,157 @@ def target_rank_set(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 @require_GET
 def wave_drivers(request: HttpRequest, pk: int) -> HttpResponse:
     wave = selectors.wave_get(user=request.user, pk=pk)
+    segments = selectors.wave_drivers(user=request.user, wave=wave)
     return render(
         request,
         "surveys/wave_drivers.html",
-        {"wave": wave, "segments": selectors.wave_drivers(user=request.user, wave=wave)},
+        {
+            "wave": wave,
+            "segments": segments,
+            "sections": [
+                (seg, charts.drivers_chart(seg) if seg.lines else None) for seg in segments
+            ],
+        },
     )
+
+
+# --- Themes -----------------------------------------------------------------------------
+
+
+@require_GET
+def wave_themes(request: HttpRequest, pk: int) -> HttpResponse:
+    """The theme explorer: frequency per theme and segment, sentiment, trend, examples."""
+    wave = selectors.wave_get(user=request.user, pk=pk)
+    segment = _segment_filter(request)
+    report = selectors.wave_themes(user=request.user, wave=wave, segment=segment)
+    return render(
+        request,
+        "surveys/wave_themes.html",
+        {
+            "wave": wave,
+            "report": report,
+            "segment": segment,
+            "segments": wave.segments.all(),
+            "frequency_chart": charts.theme_frequency_chart(report),
+            "sentiment_chart": charts.theme_sentiment_chart(report),
+            "trend_chart": charts.theme_trend_chart(report),
+        },
+    )
+
+
+@require_GET
+def theme_responses(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """Drill-down: the responses in the user's scope whose comment has the theme; managers
+    confirm or correct each comment's themes here."""
+    wave = selectors.wave_get(user=request.user, pk=pk)
+    theme = selectors.theme_get(code=code)
+    segment = _segment_filter(request)
+    responses = selectors.theme_responses(
+        user=request.user, wave=wave, theme=theme, segment=segment
+    )
+    page = Paginator(responses, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "response": r,
+            "can_confirm": (role_at(request.user, r.unit.path) or 0) >= Role.MANAGER,
+            "codes": {ct.theme.code for ct in r.themes.all()},
+        }
+        for r in page.object_list
+    ]
+    return render(
+        request,
+        "surveys/theme_responses.html",
+        {
+            "wave": wave,
+            "theme": theme,
+            "segment": segment,
+            "page_obj": page,
+            "rows": rows,
+            "themes": selectors.theme_list(),
+            "sentiments": Sentiment.choices,
+        },
+    )
+
+
+@require_POST
+def response_themes_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    response = selectors.response_get(user=request.user, pk=pk)
+    if (role_at(request.user, response.unit.path) or 0) < Role.MANAGER:
+        raise PermissionDenied
+    form = ThemeConfirmForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            for error in errors:
+                messages.error(request, f"{form.fields[field].label}: {error}")
+    else:
+        try:
+            services.comment_themes_confirm(
+                actor=request.user,
+                response=response,
+                selected=form.cleaned_data["themes"],
+                sentiment=form.cleaned_data["sentiment"],
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("The themes of %(ref)s were confirmed.") % {"ref": response.respondent_ref},
+            )
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("surveys:wave_themes", pk=response.wave_id)
+
+
+def _require_lexicon_editor(request: HttpRequest) -> None:
+    if not has_role_anywhere(request.user, Role.MANAGER):
+        raise PermissionDenied
+
+
+@require_http_methods(["GET", "POST"])
+def theme_lexicon(request: HttpRequest) -> HttpResponse:
+    """The keywords of each theme per language; a keyword found in a comment forces its
+    theme. Managers add and remove them."""
+    _require_lexicon_editor(request)
+    form = ThemeKeywordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            keyword = services.theme_keyword_add(
+                actor=request.user,
+                theme=form.cleaned_data["theme"],
+                language=form.cleaned_data["language"],
+                keyword=form.cleaned_data["keyword"],
+                is_decisive=form.cleaned_data["is_decisive"],
+            )
+        except DomainError as error:
+            form.add_error("keyword", error.message)
+        else:
+            messages.success(request, _("%(keyword)s was added.") % {"keyword": keyword.keyword})
+            return redirect("surveys:theme_lexicon")
+    return render(
+        request,
+        "surveys/theme_lexicon.html",
+        {
+            "form": form,
+            "lexicon": selectors.theme_lexicon(),
+            "languages": CommentLanguage.choices,
+            "model": selectors.theme_model_current(),
+        },
+    )
+
+
+@require_POST
+def theme_keyword_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_lexicon_editor(request)
+    keyword = ThemeKeyword.objects.filter(pk=pk).first()
+    if keyword is None:
+        raise Http404
+    services.theme_keyword_remove(actor=request.user, keyword=keyword)
+    messages.success(request, _("%(keyword)s was removed.") % {"keyword": keyword.keyword})
+    return redirect("surveys:theme_lexicon")
 
 
 @require_GET

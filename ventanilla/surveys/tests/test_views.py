@@ -36,6 +36,7 @@ def test_wave_list_shows_branch_waves_with_pinned_queries(
     make_wave(network.branch, name="2026Q2 测评", quarter=2)
     _login(client, network.subbranch_manager)
     client.get(reverse("surveys:wave_list"))  # warm the session and grants
+    # The page's queries and those of the shared layout.
     with django_assert_num_queries(7):
         response = client.get(reverse("surveys:wave_list"))
     assert response.status_code == 200
