@@ -14,7 +14,10 @@ from django.http import HttpRequest
 from ventanilla.complaints.models import (
     ClassificationCode,
     Complaint,
+    ComplaintAttachment,
     ComplaintEvent,
+    CustomerBase,
+    RapidAlert,
     TimeLimitPolicy,
     UnmaskEvent,
 )
@@ -41,7 +44,15 @@ class ClassificationCodeAdmin(admin.ModelAdmin):
 
 @admin.register(TimeLimitPolicy)
 class TimeLimitPolicyAdmin(admin.ModelAdmin):
-    list_display = ["name", "unit", "decision_days", "day_kind", "first_contact_days"]
+    list_display = [
+        "name",
+        "unit",
+        "decision_days",
+        "day_kind",
+        "first_contact_days",
+        "emergency_duty",
+        "acknowledge_minutes",
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser
@@ -82,3 +93,26 @@ class ComplaintEventAdmin(_ReadOnly):
 @admin.register(UnmaskEvent)
 class UnmaskEventAdmin(_ReadOnly):
     list_display = ["complaint", "at", "actor", "reason"]
+
+
+@admin.register(RapidAlert)
+class RapidAlertAdmin(_ReadOnly):
+    list_display = ["complaint", "role", "employee", "alerted_at", "acknowledged_at"]
+    list_filter = ["role"]
+
+
+@admin.register(ComplaintAttachment)
+class ComplaintAttachmentAdmin(_ReadOnly):
+    list_display = ["complaint", "kind", "name", "size", "uploaded_by", "uploaded_at"]
+    list_filter = ["kind"]
+    # Files are fetched through the complaint page, which checks who may see them.
+    exclude = ["file"]
+
+
+@admin.register(CustomerBase)
+class CustomerBaseAdmin(ScopedAdmin):
+    """Each unit's customers per year: the base of "complaints per 10,000 customers"."""
+
+    list_display = ["unit", "year", "customers"]
+    list_filter = ["year"]
+    search_fields = ["unit__code", "unit__name"]

@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -27,12 +28,16 @@ from ventanilla.complaints.models import (
     Axis,
     ClassificationCode,
     Complaint,
+    ComplaintAttachment,
     ComplaintEvent,
     IdType,
+    MajorKind,
+    RapidAlert,
     Severity,
     Source,
 )
 from ventanilla.complaints.permissions import may_unmask, personal_data, personal_data_for
+from ventanilla.core.errors import DomainError
 from ventanilla.core.scoping import Role, require_role
 from ventanilla.org.models import Employee, OrgUnit
 
@@ -86,6 +91,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
             "request",
             "facts",
             "severity",
+            "major_kind",
             "status",
             "due_at",
             "first_contact_due_at",
@@ -127,11 +133,45 @@ class ComplaintSerializer(serializers.ModelSerializer):
         return int((obj.due_at - timezone.now()).total_seconds())
 
 
+class RapidAlertSerializer(serializers.ModelSerializer):
+    employee = serializers.CharField(source="employee.staff_number")
+    name = serializers.CharField(source="employee.name")
+    acknowledged_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = RapidAlert
+        fields = ["role", "employee", "name", "alerted_at", "acknowledged_at", "acknowledged_by"]
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    # Plain text: "kind" names other choice sets elsewhere in the API.
+    kind = serializers.CharField(read_only=True)
+    url = serializers.SerializerMethodField()
+    uploaded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = ComplaintAttachment
+        fields = ["id", "kind", "name", "size", "content_type", "uploaded_by", "uploaded_at", "url"]
+
+    def get_url(self, obj: ComplaintAttachment) -> str:
+        return reverse("complaints:attachment", args=[obj.complaint.reference, obj.pk])
+
+
 class ComplaintDetailSerializer(ComplaintSerializer):
     events = serializers.SerializerMethodField()
+    alerts = serializers.SerializerMethodField()
+    attachments = serializers.SerializerMethodField()
 
     class Meta(ComplaintSerializer.Meta):
-        fields = [*ComplaintSerializer.Meta.fields, "events"]
+        fields = [*ComplaintSerializer.Meta.fields, "events", "alerts", "attachments"]
+
+    def get_alerts(self, obj: Complaint) -> list[dict[str, Any]]:
+        alerts = selectors.complaint_alerts(user=self.context["request"].user, complaint=obj)
+        return RapidAlertSerializer(alerts, many=True).data
+
+    def get_attachments(self, obj: Complaint) -> list[dict[str, Any]]:
+        files = selectors.complaint_attachments(user=self.context["request"].user, complaint=obj)
+        return AttachmentSerializer(files, many=True).data
 
     def get_events(self, obj: Complaint) -> list[dict[str, Any]]:
         events = selectors.complaint_events(user=self.context["request"].user, complaint=obj)
@@ -164,6 +204,9 @@ class RegisterSerializer(serializers.Serializer):
     business_type = CodeField(Axis.BUSINESS)
     cause = CodeField(Axis.CAUSE)
     severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.NORMAL)
+    major_kind = serializers.ChoiceField(
+        choices=MajorKind.choices, required=False, default="", allow_blank=True
+    )
     complainant_name = serializers.CharField(max_length=60)
     id_type = serializers.ChoiceField(choices=IdType.choices, default=IdType.RESIDENT)
     id_number = serializers.CharField(max_length=32, required=False, default="")
@@ -181,7 +224,7 @@ class RegisterSerializer(serializers.Serializer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         user = _user(self)
-        self.fields["repeat_of"].queryset = Complaint.objects.visible_to(user)
+        self.fields["repeat_of"].queryset = selectors.complaint_list(user=user)
         # Units and employees outside the user's subtree do not exist for them.
         self.fields["unit"].queryset = OrgUnit.objects.visible_to(user)
         self.fields["subject_employee"].queryset = Employee.objects.visible_to(user)
@@ -213,6 +256,10 @@ class CloseSerializer(serializers.Serializer):
     is_accepted_by_customer = serializers.BooleanField(allow_null=True)
     root_cause = CodeField(Axis.ROOT_CAUSE, allow_null=True)
     corrective_action = serializers.CharField(allow_blank=True)
+
+
+class MajorSerializer(NoteSerializer):
+    major_kind = serializers.ChoiceField(choices=MajorKind.choices)
 
 
 class MergeSerializer(NoteSerializer):
@@ -382,6 +429,36 @@ class ComplaintViewSet(
             ReasonSerializer,
             lambda c, d: services.complaint_reopen(actor=request.user, complaint=c, **d),
         )
+
+    @extend_schema(request=MajorSerializer, responses=ComplaintDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def mark_major(self, request: Request, reference: str) -> Response:
+        """Mark the complaint major: the emergency contact A is alerted at once."""
+        return self._step(
+            request,
+            Role.STAFF,
+            MajorSerializer,
+            lambda c, d: services.complaint_mark_major(
+                actor=request.user, complaint=c, kind=d["major_kind"], note=d["note"]
+            ),
+        )
+
+    @extend_schema(request=NoteSerializer, responses=ComplaintDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request: Request, reference: str) -> Response:
+        """The alerted emergency contact (A, or B once alerted) acknowledges (403 for others)."""
+
+        def run(complaint: Complaint, data: dict[str, Any]) -> Any:
+            try:
+                return services.complaint_acknowledge(
+                    actor=request.user, complaint=complaint, **data
+                )
+            except DomainError as error:
+                if error.code == "forbidden":
+                    raise PermissionDenied(error.message) from error
+                raise
+
+        return self._step(request, Role.VIEWER, NoteSerializer, run)
 
     @extend_schema(request=ReasonSerializer, responses=PersonalDataSerializer)
     @action(detail=True, methods=["post"])

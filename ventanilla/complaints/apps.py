@@ -28,6 +28,9 @@ class ComplaintsConfig(AppConfig):
             models.EscalationNotice,
             models.TimeLimitPolicy,
             models.ClassificationCode,
+            models.RapidAlert,
+            models.ComplaintAttachment,
+            models.CustomerBase,
         ):
             auditlog.register(model)
         register_dashboard_panels(complaint_panels)

@@ -5,7 +5,10 @@ outlets and the sub-branch itself (its own and regulator referrals sit in the su
 ledger), with the channels and causes of the source plan's themes (waiting time, staff
 attitude, fees, online banking). Older complaints are mostly closed, a few withdrawn or
 merged into the complaint they repeat; the recent ones are open in every state, a few
-past their time limit and escalated. Each has the timeline its state implies.
+past their time limit and escalated. Each has the timeline its state implies. A few are
+major, with the emergency contacts' history: A alerted and answering in time, or B
+alerted after A's silence and answering. Each outlet (and the sub-branch office) has its
+customer count for this year and last, the base of "complaints per 10,000 customers".
 
 Written with bulk inserts and no audit entries; deterministic for a seed.
 """
@@ -28,10 +31,14 @@ from ventanilla.complaints.models import (
     Complaint,
     ComplaintEvent,
     ComplaintPause,
+    ContactRole,
+    CustomerBase,
     EscalationLevel,
     EscalationNotice,
     LedgerLevel,
+    MajorKind,
     PreComplaint,
+    RapidAlert,
     Severity,
     Source,
     Status,
@@ -174,8 +181,11 @@ def build(ctx: DemoContext) -> None:
             unit, source = rng.choice(outlets), Source.DIRECT
         plans.append(_plan(ctx, rng, index, unit, source, received, now, policy, codes, logins, tz))
     _merge_some(rng, plans, now)
+    majors = _choose_majors(ctx, plans)
     _write(plans, now)
     _write_pre_complaints(ctx, rng, plans, now)
+    _write_rapid_handling(ctx, majors, policy, now)
+    _write_customer_bases(ctx, sub, outlets)
 
 
 def _paths(unit: OrgUnit) -> list[str]:
@@ -418,6 +428,117 @@ def _write(plans: list[_Plan], now: datetime) -> None:
     ComplaintPause.objects.bulk_create([p.pause for p in plans if p.pause is not None])
 
 
+# Rapid handling: at least this many major complaints, each with its A/B alert history.
+MIN_MAJORS = 3
+MAJOR_KINDS = (MajorKind.GROUP, MajorKind.MEDIA, MajorKind.REGULATOR)
+
+
+def _choose_majors(ctx: DemoContext, plans: list[_Plan]) -> list[_Plan]:
+    """The major complaints: those drawn major, topped up from the main outlet's."""
+    main = ctx.outlets[XIANGCHENG_CODE][0]
+    majors = [p for p in plans if p.complaint.severity == Severity.MAJOR]
+    candidates = [
+        p
+        for p in plans
+        if p.complaint.unit_id == main.pk
+        and p.complaint.severity != Severity.MAJOR
+        and p.merge_into is None
+        and p.complaint.status != Status.MERGED
+    ]
+    rng = ctx.rng("complaints", "rapid", XIANGCHENG_CODE)
+    while len(majors) < MIN_MAJORS and candidates:
+        chosen = candidates.pop(rng.randrange(len(candidates)))
+        chosen.complaint.severity = Severity.MAJOR
+        majors.append(chosen)
+    for n, plan in enumerate(majors):
+        kind = MajorKind.REGULATOR if plan.complaint.source == Source.REGULATOR else None
+        plan.complaint.major_kind = kind or MAJOR_KINDS[n % 2]
+    return majors
+
+
+def _write_rapid_handling(
+    ctx: DemoContext, majors: list[_Plan], policy: TimeLimitPolicy, now: datetime
+) -> None:
+    """A alerted minutes after receipt; A answers in time, or B is alerted and answers."""
+    contacts = {(c.unit_id, c.duty): c for c in ctx.contacts}
+    sub = ctx.units[XIANGCHENG_CODE]
+    alerts: list[RapidAlert] = []
+    events: list[ComplaintEvent] = []
+    for n, plan in enumerate(majors):
+        c = plan.complaint
+        contact = contacts.get((c.unit_id, policy.emergency_duty)) or contacts.get(
+            (sub.pk, policy.emergency_duty)
+        )
+        if contact is None:
+            continue
+        marked = c.received_at + timedelta(minutes=5)
+        a_user, b_user = _user(contact.primary), _user(contact.backup)
+
+        def event(action: str, at: datetime, note: str, who: Any = None, c: Complaint = c) -> None:
+            events.append(
+                ComplaintEvent(
+                    complaint=c,
+                    actor=who,
+                    at=at,
+                    action=action,
+                    # Minutes after receipt, long before anyone accepted it.
+                    from_status=Status.REGISTERED,
+                    to_status=Status.REGISTERED,
+                    note=note,
+                )
+            )
+
+        event("mark_major", marked, str(MajorKind(c.major_kind).label))
+        a = RapidAlert(
+            complaint=c,
+            contact=contact,
+            role=ContactRole.PRIMARY,
+            employee=contact.primary,
+            phone=contact.primary_phone,
+            alerted_at=marked,
+        )
+        alerts.append(a)
+        event("alert_a", marked, f"{contact.duty}: {contact.primary.name}")
+        if marked + timedelta(minutes=12) > now:
+            continue  # received moments ago: A has not answered yet
+        if n % 2 == 0:
+            a.acknowledged_at = marked + timedelta(minutes=12)
+            a.acknowledged_by = a_user
+            event("acknowledge", a.acknowledged_at, f"A: {contact.primary.name}", a_user)
+            continue
+        b_at = marked + timedelta(minutes=policy.acknowledge_minutes)
+        if b_at + timedelta(minutes=8) > now:
+            continue
+        b = RapidAlert(
+            complaint=c,
+            contact=contact,
+            role=ContactRole.BACKUP,
+            employee=contact.backup,
+            phone=contact.backup_phone,
+            alerted_at=b_at,
+            acknowledged_at=b_at + timedelta(minutes=8),
+            acknowledged_by=b_user,
+        )
+        alerts.append(b)
+        event("alert_b", b_at, f"{contact.duty}: {contact.backup.name}")
+        event("acknowledge", b.acknowledged_at, f"B: {contact.backup.name}", b_user)  # type: ignore[arg-type]
+    Complaint.objects.bulk_update([p.complaint for p in majors], ["severity", "major_kind"])
+    RapidAlert.objects.bulk_create(alerts)
+    ComplaintEvent.objects.bulk_create(events)
+
+
+def _write_customer_bases(ctx: DemoContext, sub: OrgUnit, outlets: list[OrgUnit]) -> None:
+    """Each outlet's customers (and the sub-branch office's own) for this year and last."""
+    rng = ctx.rng("complaints", "customers", XIANGCHENG_CODE)
+    rows = []
+    for unit in [sub, *outlets]:
+        customers = rng.randrange(800, 2000) if unit.pk == sub.pk else rng.randrange(3000, 8000)
+        for year in (ctx.as_of.year - 1, ctx.as_of.year):
+            rows.append(CustomerBase(unit=unit, year=year, customers=customers))
+            customers = int(customers * (1 + rng.uniform(0.01, 0.06)))
+    CustomerBase.objects.bulk_create(rows)
+
+
 PRE_COMPLAINTS = 40
 PRE_RESOLVED_SHARE = 0.75
 PRE_TEXTS = (
@@ -486,6 +607,7 @@ def _write_pre_complaints(
 def purge(root_path: str) -> None:
     """Delete the demo's complaints; the reference counters go back to what is left."""
     PreComplaint.objects.filter(unit__path__startswith=root_path).delete()
+    CustomerBase.objects.filter(unit__path__startswith=root_path).delete()
     mine = Complaint.objects.filter(unit__path__startswith=root_path)
     years = set(mine.values_list("received_at__year", flat=True))
     # Merges and repeats point at each other with PROTECT: unlink them first.

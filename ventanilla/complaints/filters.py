@@ -32,6 +32,11 @@ class ComplaintFilter(django_filters.FilterSet):
         label=_("On time"), choices=ON_TIME_CHOICES, method="filter_on_time"
     )
     severity = django_filters.ChoiceFilter(label=_("Severity"), choices=Severity.choices)
+    channel = django_filters.ModelChoiceFilter(
+        label=_("Channel"),
+        queryset=ClassificationCode.objects.filter(axis=Axis.CHANNEL),
+        to_field_name="code",
+    )
     business_type = django_filters.ModelChoiceFilter(
         label=_("Business type"),
         queryset=ClassificationCode.objects.filter(axis=Axis.BUSINESS),
@@ -43,11 +48,14 @@ class ComplaintFilter(django_filters.FilterSet):
         to_field_name="code",
     )
     unit = django_filters.CharFilter(label=_("Unit (code, with its subtree)"), method="filter_unit")
+    accepted_by = django_filters.CharFilter(
+        label=_("Accepting unit (code, without subunits)"), method="filter_accepted_by"
+    )
     q = django_filters.CharFilter(label=_("Reference"), method="filter_q")
 
     class Meta:
         model = Complaint
-        fields = ["status", "severity", "business_type", "cause"]
+        fields = ["status", "severity", "channel", "business_type", "cause"]
 
     def filter_received_from(self, queryset: QuerySet, name: str, value: object) -> QuerySet:
         return queryset.filter(received_at__gte=_local_start(value))
@@ -66,6 +74,9 @@ class ComplaintFilter(django_filters.FilterSet):
         if unit is None:
             return queryset.none()
         return queryset.filter(unit__path__startswith=unit.path)
+
+    def filter_accepted_by(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(unit__code=value.strip())
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(Q(reference__icontains=value.strip()))

@@ -10,7 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ventanilla.complaints import selectors
-from ventanilla.complaints.models import Axis, ClassificationCode, IdType, Severity, Source
+from ventanilla.complaints.models import (
+    AttachmentKind,
+    Axis,
+    ClassificationCode,
+    IdType,
+    MajorKind,
+    Severity,
+    Source,
+)
 from ventanilla.core.scoping import Role
 from ventanilla.org.forms import EmployeeChoiceField, UnitChoiceField
 from ventanilla.org.models import Employee, OrgUnit, OrgUnitKind
@@ -50,6 +58,12 @@ class ComplaintRegisterForm(forms.Form):
     cause = code_field(Axis.CAUSE, _("Cause"))
     severity = forms.ChoiceField(
         label=_("Severity"), choices=Severity.choices, initial=Severity.NORMAL
+    )
+    major_kind = forms.ChoiceField(
+        label=_("Why major"),
+        choices=[("", "—"), *MajorKind.choices],
+        required=False,
+        help_text=_("A major complaint alerts the unit's emergency contact (A) at once."),
     )
     complainant_name = forms.CharField(label=_("Complainant"), max_length=60)
     id_type = forms.ChoiceField(label=_("ID type"), choices=IdType.choices)
@@ -105,6 +119,20 @@ class ComplaintRegisterForm(forms.Form):
         if value > timezone.now():
             raise forms.ValidationError(_("The receipt time cannot be in the future."))
         return value
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=AttachmentKind.choices, initial=AttachmentKind.EVIDENCE
+    )
+    file = forms.FileField(label=_("File"), allow_empty_file=True)
+
+
+class MajorForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Why major"), choices=MajorKind.choices)
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class NoteForm(forms.Form):

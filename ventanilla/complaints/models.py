@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ventanilla.core.audit import AuditedInTree
 from ventanilla.core.scoping import ScopedQuerySet
-from ventanilla.org.models import Employee, OrgUnit, localized
+from ventanilla.org.models import EmergencyContact, Employee, OrgUnit, localized
 
 
 class Axis(models.TextChoices):
@@ -86,6 +86,15 @@ class TimeLimitPolicy(models.Model):
     extension_steps = models.JSONField(_("extension steps"), default=list)
     paused_statuses = models.JSONField(_("paused statuses"), default=list)
     escalation_levels = models.JSONField(_("escalation levels"), default=list)
+    emergency_duty = models.CharField(
+        _("emergency contact duty for major complaints"),
+        max_length=120,
+        default="客户投诉",
+        help_text=_("The duty on the emergency contact list whose A and B are alerted."),
+    )
+    acknowledge_minutes = models.PositiveSmallIntegerField(
+        _("minutes for A to acknowledge before B is alerted"), default=30
+    )
 
     class Meta:
         verbose_name = _("time limit policy")
@@ -136,6 +145,14 @@ class LedgerLevel(models.TextChoices):
 class Severity(models.TextChoices):
     NORMAL = "normal", _("Normal")
     MAJOR = "major", _("Major")
+
+
+class MajorKind(models.TextChoices):
+    """Why a complaint is major and handled by the rapid handling mechanism."""
+
+    GROUP = "group", _("Group complaint")
+    MEDIA = "media", _("Media exposure")
+    REGULATOR = "regulator", _("Regulator referral")
 
 
 class IdType(models.TextChoices):
@@ -220,6 +237,9 @@ class Complaint(AuditedInTree, models.Model):
     facts = models.TextField(_("facts and grounds"))
     severity = models.CharField(
         _("severity"), max_length=8, choices=Severity.choices, default=Severity.NORMAL
+    )
+    major_kind = models.CharField(
+        _("why major"), max_length=12, choices=MajorKind.choices, blank=True
     )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.REGISTERED
@@ -369,8 +389,18 @@ class Notification(models.Model):
     notice = models.ForeignKey(
         EscalationNotice,
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="notifications",
         verbose_name=_("escalation"),
+    )
+    alert = models.ForeignKey(
+        "RapidAlert",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("rapid handling alert"),
     )
     message = models.TextField(_("message"))
     created_at = models.DateTimeField(_("created at"))
@@ -383,7 +413,10 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["notice", "recipient"], name="complaints_notification_once"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["alert", "recipient"], name="complaints_alert_notification_once"
+            ),
         ]
         indexes = [models.Index(fields=["recipient", "read_at"], name="complaints_notif_inbox")]
 
@@ -420,6 +453,11 @@ ACTION_LABELS = {
     "reopen": _("Reopened"),
     "escalate": _("Escalated"),
     "from_pre_complaint": _("Raised from a pre-complaint"),
+    "mark_major": _("Marked major"),
+    "alert_a": _("Emergency contact A alerted"),
+    "alert_b": _("Emergency contact B alerted"),
+    "acknowledge": _("Alert acknowledged"),
+    "attach": _("File attached"),
 }
 
 
@@ -563,3 +601,150 @@ class PreComplaint(AuditedInTree, models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit.code} {self.recorded_at:%Y-%m-%d %H:%M}"
+
+
+class ContactRole(models.TextChoices):
+    PRIMARY = "A", _("Primary (A)")
+    BACKUP = "B", _("Backup (B)")
+
+
+class RapidAlertQuerySet(ScopedQuerySet["RapidAlert"]):
+    pass
+
+
+class RapidAlert(AuditedInTree, models.Model):
+    """An emergency contact alerted about a major complaint, and whether they acknowledged.
+
+    A is alerted when the complaint is marked major; B only when A has not acknowledged
+    within the policy's minutes. The constraint makes each happen once per complaint.
+    """
+
+    scope_path_field = "complaint__unit__path"
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="alerts", verbose_name=_("complaint")
+    )
+    contact = models.ForeignKey(
+        EmergencyContact,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("emergency contact"),
+    )
+    role = models.CharField(_("contact role"), max_length=1, choices=ContactRole.choices)
+    employee = models.ForeignKey(
+        Employee, on_delete=models.PROTECT, related_name="+", verbose_name=_("alerted")
+    )
+    phone = models.CharField(_("phone"), max_length=32)
+    alerted_at = models.DateTimeField(_("alerted at"))
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
+    )
+
+    objects = RapidAlertQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("rapid handling alert")
+        verbose_name_plural = _("rapid handling alerts")
+        ordering = ["alerted_at", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["complaint", "role"], name="complaints_alert_once")
+        ]
+        indexes = [
+            models.Index(fields=["role", "acknowledged_at"], name="complaints_alert_pending")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.role}"
+
+
+class AttachmentKind(models.TextChoices):
+    EVIDENCE = "evidence", _("Evidence")
+    DECISION_LETTER = "decision_letter", _("Decision letter")
+    OTHER = "other", _("Other")
+
+
+class ComplaintAttachmentQuerySet(ScopedQuerySet["ComplaintAttachment"]):
+    pass
+
+
+def attachment_path(instance: ComplaintAttachment, filename: str) -> str:
+    """Stored under the complaint's reference with a random name; the real name is kept."""
+    import uuid
+
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"complaints/{instance.complaint.reference}/{uuid.uuid4().hex}.{suffix}"
+
+
+class ComplaintAttachment(AuditedInTree, models.Model):
+    """A file on a complaint: evidence the complainant gave, the decision letter, others."""
+
+    scope_path_field = "complaint__unit__path"
+
+    complaint = models.ForeignKey(
+        Complaint,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name=_("complaint"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=AttachmentKind.choices)
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    content_type = models.CharField(_("content type"), max_length=100)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+
+    objects = ComplaintAttachmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CustomerBaseQuerySet(ScopedQuerySet["CustomerBase"]):
+    pass
+
+
+class CustomerBase(AuditedInTree, models.Model):
+    """How many customers a unit serves in a year: the base of "complaints per 10,000".
+
+    Each unit records its own customers (an outlet's, or those a sub-branch office holds
+    itself); a sub-branch's base is the sum over its subtree.
+    """
+
+    scope_path_field = "unit__path"
+
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.CASCADE, related_name="customer_bases", verbose_name=_("unit")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    customers = models.PositiveIntegerField(_("customers"))
+
+    objects = CustomerBaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("customer base")
+        verbose_name_plural = _("customer bases")
+        ordering = ["unit__path", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year"], name="complaints_customer_base_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.year}: {self.customers}"

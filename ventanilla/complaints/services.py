@@ -7,32 +7,45 @@ pure ``clock`` module.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ventanilla.complaints import clock
+from ventanilla.complaints.channels import (
+    ALL_CHANNELS,
+    EMAIL,
+    IN_APP,
+    Announcement,
+    Recipient,
+    announce,
+)
 from ventanilla.complaints.models import (
+    FINAL_STATUSES,
     OPEN_STATUSES,
     ApproverLevel,
+    AttachmentKind,
     Axis,
     ClassificationCode,
     Complaint,
+    ComplaintAttachment,
     ComplaintEvent,
     ComplaintPause,
+    ContactRole,
     EscalationLevel,
     EscalationNotice,
     LedgerLevel,
+    MajorKind,
     Notification,
     PreComplaint,
+    RapidAlert,
     Severity,
     Source,
     Status,
@@ -42,8 +55,10 @@ from ventanilla.complaints.models import (
 )
 from ventanilla.complaints.permissions import may_unmask
 from ventanilla.core.errors import DomainError
+from ventanilla.core.masking import mask_phone
 from ventanilla.core.scoping import Role, role_at
 from ventanilla.org.models import (
+    EmergencyContact,
     Employee,
     GroupKind,
     GroupMembership,
@@ -260,6 +275,7 @@ def complaint_register(
     subject_unit: OrgUnit | None = None,
     subject_employee: Employee | None = None,
     severity: str = Severity.NORMAL,
+    major_kind: str = "",
     repeat_of: Complaint | None = None,
 ) -> Complaint:
     """Enter a complaint in the ledger and start its clock.
@@ -281,6 +297,12 @@ def complaint_register(
         raise DomainError(_("Unknown source %(v)s.") % {"v": source}, code="bad_source")
     if severity not in Severity.values:
         raise DomainError(_("Unknown severity %(v)s.") % {"v": severity}, code="bad_severity")
+    if major_kind and (major_kind not in MajorKind.values or severity != Severity.MAJOR):
+        raise DomainError(
+            _("A reason for being major (%(v)s) needs a known reason and the major severity.")
+            % {"v": major_kind},
+            code="bad_kind",
+        )
     _check_code(channel, Axis.CHANNEL, _("channel"))
     _check_code(business_type, Axis.BUSINESS, _("business type"))
     _check_code(cause, Axis.CAUSE, _("cause"))
@@ -315,6 +337,7 @@ def complaint_register(
         request=request.strip(),
         facts=facts.strip(),
         severity=severity,
+        major_kind=major_kind,
         policy=policy,
         registered_by=actor if getattr(actor, "pk", None) else None,
         repeat_of=repeat_of,
@@ -338,6 +361,8 @@ def complaint_register(
         to_status=Status.REGISTERED,
         note=note,
     )
+    if severity == Severity.MAJOR:
+        _start_rapid_handling(complaint, actor=actor, now=now)
     return complaint
 
 
@@ -643,15 +668,6 @@ def complaint_unmask(*, actor: Any, complaint: Complaint, reason: str) -> Unmask
 # --- Escalation -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Message:
-    """An e-mail to send once the transaction that decided it has committed."""
-
-    subject: str
-    body: str
-    to: tuple[str, ...]
-
-
 def _managers_at(unit: OrgUnit) -> list[Employee]:
     rows = (
         PostAssignment.objects.filter(unit=unit, role__gte=Role.MANAGER, employee__is_active=True)
@@ -683,13 +699,6 @@ def escalation_recipients(complaint: Complaint, level: str) -> list[Employee]:
     return list(unique.values())
 
 
-def _address(employee: Employee) -> str:
-    if employee.email:
-        return employee.email
-    user = employee.user
-    return user.email if user is not None and user.email else ""
-
-
 def _escalation_text(complaint: Complaint, level: str, share: float) -> tuple[str, str]:
     label = EscalationLevel(level).label
     subject = _("%(ref)s: %(level)s") % {"ref": complaint.reference, "level": label}
@@ -705,17 +714,6 @@ def _escalation_text(complaint: Complaint, level: str, share: float) -> tuple[st
         "status": complaint.get_status_display(),
     }
     return str(subject), str(body)
-
-
-def _send(messages: list[Message]) -> None:
-    for message in messages:
-        send_mail(
-            message.subject,
-            message.body,
-            settings.DEFAULT_FROM_EMAIL,
-            list(message.to),
-            fail_silently=False,
-        )
 
 
 def _reached(policy: TimeLimitPolicy, share: float) -> list[str]:
@@ -740,7 +738,6 @@ def complaint_escalate(*, complaint: Complaint, now: datetime | None = None) -> 
     new = [level for level in reached if level not in done]
     if not new:
         return []
-    messages: list[Message] = []
     announced: list[str] = []
     for level in new:
         is_top = level == new[-1]
@@ -760,23 +757,13 @@ def complaint_escalate(*, complaint: Complaint, now: datetime | None = None) -> 
             continue
         announced.append(level)
         subject, body = _escalation_text(complaint, level, share)
-        Notification.objects.bulk_create(
-            [
-                Notification(
-                    recipient=p.user,
-                    complaint=complaint,
-                    notice=notice,
-                    message=f"{subject}\n{body}",
-                    created_at=now,
-                )
-                for p in people
-                if p.user is not None
-            ],
-            ignore_conflicts=True,
+        # A breach is urgent: the president and the emergency group get a text as well.
+        channels = ALL_CHANNELS if level == EscalationLevel.BREACH else (IN_APP, EMAIL)
+        announce(
+            Announcement(complaint=complaint, subject=subject, body=body, at=now, notice=notice),
+            [Recipient.of(p) for p in people],
+            channels,
         )
-        addresses = tuple(sorted({a for a in (_address(p) for p in people) if a}))
-        if addresses:
-            messages.append(Message(subject=subject, body=body, to=addresses))
         _event(
             complaint,
             actor=None,
@@ -786,8 +773,6 @@ def complaint_escalate(*, complaint: Complaint, now: datetime | None = None) -> 
             to_status=complaint.status,
             note=f"{subject} → {', '.join(p.name for p in people) or '—'}",
         )
-    if messages:
-        transaction.on_commit(lambda: _send(messages))
     return announced
 
 
@@ -875,3 +860,329 @@ def pre_complaint_convert(
         note=locked.what,
     )
     return complaint
+
+
+# --- Rapid handling ---------------------------------------------------------------------
+
+
+def emergency_contact_for(complaint: Complaint) -> EmergencyContact | None:
+    """The contact list entry for the policy's duty at the complaint's unit, or the nearest
+    unit above it that has one."""
+    unit = complaint.unit
+    paths = [unit.path[:end] for end in range(unit.steplen, len(unit.path) + 1, unit.steplen)]
+    return (
+        EmergencyContact.objects.filter(unit__path__in=paths, duty=complaint.policy.emergency_duty)
+        .select_related("unit", "primary__user", "backup__user")
+        .order_by("-unit__depth")
+        .first()
+    )
+
+
+def _alert_text(complaint: Complaint, role: str, minutes: int) -> tuple[str, str]:
+    subject = _("%(ref)s: major complaint (%(kind)s)") % {
+        "ref": complaint.reference,
+        "kind": complaint.get_major_kind_display() or complaint.get_severity_display(),
+    }
+    if role == ContactRole.PRIMARY:
+        ask = _("Acknowledge within %(n)d minutes, or the backup (B) is alerted.") % {"n": minutes}
+    else:
+        ask = _("The primary contact (A) did not acknowledge in time; please acknowledge.")
+    body = _("Complaint %(ref)s at %(unit)s, received %(received)s, is major. %(ask)s") % {
+        "ref": complaint.reference,
+        "unit": complaint.unit.display_name,
+        "received": timezone.localtime(complaint.received_at).strftime("%Y-%m-%d %H:%M"),
+        "ask": ask,
+    }
+    return str(subject), str(body)
+
+
+def _alert(
+    complaint: Complaint, contact: EmergencyContact, role: str, now: datetime, actor: Any = None
+) -> RapidAlert | None:
+    """Alert the contact's A or B once (in the app, by e-mail and by text); None if done."""
+    if role == ContactRole.PRIMARY:
+        employee, phone = contact.primary, contact.primary_phone
+    else:
+        employee, phone = contact.backup, contact.backup_phone
+    try:
+        with transaction.atomic():
+            alert = RapidAlert.objects.create(
+                complaint=complaint,
+                contact=contact,
+                role=role,
+                employee=employee,
+                phone=phone,
+                alerted_at=now,
+            )
+    except IntegrityError:
+        return None  # another run alerted this contact first
+    subject, body = _alert_text(complaint, role, complaint.policy.acknowledge_minutes)
+    announce(
+        Announcement(complaint=complaint, subject=subject, body=body, at=now, alert=alert),
+        [Recipient.of(employee, phone=phone)],
+    )
+    _event(
+        complaint,
+        actor=actor,
+        action="alert_a" if role == ContactRole.PRIMARY else "alert_b",
+        at=now,
+        from_status=complaint.status,
+        to_status=complaint.status,
+        note=_("%(duty)s at %(unit)s: %(name)s, %(phone)s")
+        % {
+            "duty": contact.duty,
+            "unit": contact.unit.display_name,
+            "name": employee.name,
+            "phone": mask_phone(phone),
+        },
+    )
+    return alert
+
+
+def _start_rapid_handling(complaint: Complaint, *, actor: Any, now: datetime) -> None:
+    contact = emergency_contact_for(complaint)
+    if contact is None:
+        _event(
+            complaint,
+            actor=actor,
+            action="alert_a",
+            at=now,
+            from_status=complaint.status,
+            to_status=complaint.status,
+            note=_(
+                "No emergency contact for the duty %(duty)s at %(unit)s or above: nobody alerted."
+            )
+            % {"duty": complaint.policy.emergency_duty, "unit": complaint.unit.display_name},
+        )
+        return
+    _alert(complaint, contact, ContactRole.PRIMARY, now, actor=actor)
+
+
+@transaction.atomic
+def complaint_mark_major(
+    *, actor: Any, complaint: Complaint, kind: str, note: str = ""
+) -> Complaint:
+    """Mark the complaint major and alert the emergency contact A of its unit at once."""
+    _locked(complaint)
+    _require_role(actor, complaint.unit, Role.STAFF)
+    if kind not in MajorKind.values:
+        raise DomainError(
+            _("Say why the complaint is major: %(choices)s.")
+            % {"choices": ", ".join(str(label) for label in MajorKind.labels)},
+            code="bad_kind",
+        )
+    _require_status(complaint, OPEN_STATUSES, _("marked major"))
+    if complaint.severity == Severity.MAJOR:
+        raise DomainError(
+            _("Complaint %(ref)s is already major.") % {"ref": complaint.reference},
+            code="already_major",
+        )
+    now = timezone.now()
+    complaint.severity = Severity.MAJOR
+    complaint.major_kind = kind
+    _move(
+        complaint,
+        actor=actor,
+        action="mark_major",
+        to_status=complaint.status,
+        at=now,
+        note=" · ".join(x for x in (str(MajorKind(kind).label), (note or "").strip()) if x),
+        fields=("severity", "major_kind"),
+    )
+    _start_rapid_handling(complaint, actor=actor, now=now)
+    return complaint
+
+
+@transaction.atomic
+def complaint_acknowledge(*, actor: Any, complaint: Complaint, note: str = "") -> RapidAlert:
+    """The alerted contact (A, or B once alerted) confirms they have taken the complaint on."""
+    _locked(complaint)
+    alerts = list(complaint.alerts.select_related("employee", "acknowledged_by"))
+    if not alerts:
+        raise DomainError(
+            _("Complaint %(ref)s has no emergency alert to acknowledge.")
+            % {"ref": complaint.reference},
+            code="no_alert",
+        )
+    done = next((a for a in alerts if a.acknowledged_at is not None), None)
+    if done is not None:
+        raise DomainError(
+            _("The alert was already acknowledged by %(name)s at %(at)s.")
+            % {
+                "name": done.employee.name,
+                "at": timezone.localtime(done.acknowledged_at).strftime("%Y-%m-%d %H:%M"),
+            },
+            code="already_acknowledged",
+        )
+    mine = [a for a in alerts if actor.pk is not None and a.employee.user_id == actor.pk]
+    if not mine:
+        raise DomainError(
+            _("Only the alerted emergency contact can acknowledge the alert."), code="forbidden"
+        )
+    alert = mine[0]
+    now = timezone.now()
+    alert.acknowledged_at = now
+    alert.acknowledged_by = actor
+    alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    _event(
+        complaint,
+        actor=actor,
+        action="acknowledge",
+        at=now,
+        from_status=complaint.status,
+        to_status=complaint.status,
+        note=" · ".join(
+            x
+            for x in (
+                _("%(role)s: %(name)s")
+                % {"role": alert.get_role_display(), "name": alert.employee.name},
+                (note or "").strip(),
+            )
+            if x
+        ),
+    )
+    return alert
+
+
+@transaction.atomic
+def complaint_alert_backup(*, complaint: Complaint, now: datetime | None = None) -> bool:
+    """Alert B when A has not acknowledged within the policy's minutes; at most once."""
+    now = now or timezone.now()
+    _locked(complaint)
+    if complaint.status in FINAL_STATUSES:
+        return False
+    alerts = {a.role: a for a in complaint.alerts.select_related("contact__unit")}
+    first = alerts.get(ContactRole.PRIMARY)
+    if first is None or first.acknowledged_at is not None or ContactRole.BACKUP in alerts:
+        return False
+    if now < first.alerted_at + timedelta(minutes=complaint.policy.acknowledge_minutes):
+        return False
+    contact = first.contact or emergency_contact_for(complaint)
+    if contact is None:
+        return False
+    return _alert(complaint, contact, ContactRole.BACKUP, now) is not None
+
+
+def rapid_alerts_run(*, now: datetime | None = None) -> int:
+    """Alert every B whose A is late to acknowledge; safe to run any number of times."""
+    now = now or timezone.now()
+    waiting = (
+        RapidAlert.objects.filter(role=ContactRole.PRIMARY, acknowledged_at__isnull=True)
+        .exclude(complaint__alerts__role=ContactRole.BACKUP)
+        .exclude(complaint__status__in=FINAL_STATUSES)
+        .select_related("complaint__policy", "complaint__unit")
+        .order_by("alerted_at", "id")
+    )
+    count = 0
+    for alert in waiting.iterator(chunk_size=500):
+        limit = alert.alerted_at + timedelta(minutes=alert.complaint.policy.acknowledge_minutes)
+        if now >= limit and complaint_alert_backup(complaint=alert.complaint, now=now):
+            count += 1
+    return count
+
+
+# --- Attachments ------------------------------------------------------------------------
+
+# Accepted types: the extension, the content type stored, and how the file must start.
+ATTACHMENT_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
+    "pdf": ("application/pdf", (b"%PDF-",)),
+    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        (b"PK\x03\x04",),
+    ),
+    "xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        (b"PK\x03\x04",),
+    ),
+    "mp3": ("audio/mpeg", (b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2")),
+}
+DEFAULT_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+
+
+def attachment_max_bytes() -> int:
+    return int(getattr(settings, "COMPLAINTS_ATTACHMENT_MAX_BYTES", DEFAULT_ATTACHMENT_MAX_BYTES))
+
+
+def _check_upload(upload: Any) -> str:
+    """The content type of an acceptable upload; ``DomainError`` naming what is wrong."""
+    name = (getattr(upload, "name", "") or "").strip()
+    if not name:
+        raise DomainError(_("Choose a file to attach."), code="required")
+    size = int(getattr(upload, "size", 0) or 0)
+    if size == 0:
+        raise DomainError(_("The file %(name)s is empty.") % {"name": name}, code="empty")
+    limit = attachment_max_bytes()
+    if size > limit:
+        raise DomainError(
+            _("The file %(name)s is %(size)s; files may be at most %(limit)s.")
+            % {"name": name, "size": filesizeformat(size), "limit": filesizeformat(limit)},
+            code="too_large",
+        )
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if suffix not in ATTACHMENT_TYPES:
+        raise DomainError(
+            _("Files of type %(type)s cannot be attached; accepted: %(accepted)s.")
+            % {
+                "type": f".{suffix}" if suffix else _("(no extension)"),
+                "accepted": ", ".join(f".{s}" for s in ATTACHMENT_TYPES),
+            },
+            code="bad_type",
+        )
+    content_type, signatures = ATTACHMENT_TYPES[suffix]
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if not any(head.startswith(sig) for sig in signatures):
+        raise DomainError(
+            _("The file %(name)s is not a real .%(type)s file.") % {"name": name, "type": suffix},
+            code="bad_type",
+        )
+    return content_type
+
+
+@transaction.atomic
+def attachment_add(
+    *, actor: Any, complaint: Complaint, upload: Any, kind: str
+) -> ComplaintAttachment:
+    """Store a file on the complaint (evidence, the decision letter) and note it on the timeline.
+
+    A closed, withdrawn or merged complaint takes no more files until it is reopened.
+    """
+    _locked(complaint)
+    _require_role(actor, complaint.unit, Role.STAFF)
+    if kind not in AttachmentKind.values:
+        raise DomainError(_("Unknown kind of attachment %(v)s.") % {"v": kind}, code="bad_kind")
+    if complaint.status in FINAL_STATUSES:
+        raise DomainError(
+            _("Complaint %(ref)s is %(status)s: reopen it to attach files.")
+            % {"ref": complaint.reference, "status": complaint.get_status_display().lower()},
+            code="bad_status",
+        )
+    content_type = _check_upload(upload)
+    now = timezone.now()
+    name = upload.name.replace("\\", "/").rsplit("/", 1)[-1][:200]
+    attachment = ComplaintAttachment(
+        complaint=complaint,
+        kind=kind,
+        name=name,
+        size=upload.size,
+        content_type=content_type,
+        uploaded_by=actor,
+        uploaded_at=now,
+    )
+    # Every check is done before the file is stored, so refused input stores nothing.
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    _event(
+        complaint,
+        actor=actor,
+        action="attach",
+        at=now,
+        from_status=complaint.status,
+        to_status=complaint.status,
+        note=f"{AttachmentKind(kind).label}: {name} ({filesizeformat(upload.size)})",
+    )
+    return attachment

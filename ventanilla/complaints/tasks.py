@@ -8,7 +8,7 @@ import logging
 
 from celery import shared_task
 
-from ventanilla.complaints.services import complaint_escalations_run
+from ventanilla.complaints.services import complaint_escalations_run, rapid_alerts_run
 
 logger = logging.getLogger(__name__)
 
@@ -19,3 +19,11 @@ def escalate_complaints() -> int:
     announced = complaint_escalations_run()
     logger.info("Complaint escalation: %d notices announced.", announced)
     return announced
+
+
+@shared_task(name="ventanilla.complaints.tasks.alert_backup_contacts", ignore_result=True)
+def alert_backup_contacts() -> int:
+    """Alert the backup (B) of every major complaint whose primary (A) has not acknowledged."""
+    alerted = rapid_alerts_run()
+    logger.info("Rapid handling: %d backup contacts alerted.", alerted)
+    return alerted

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,29 +26,38 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ventanilla.complaints import selectors, services
-from ventanilla.complaints.exporting import ledger_workbook
+from ventanilla.complaints.exporting import figures_workbook, ledger_workbook
 from ventanilla.complaints.filters import ComplaintFilter
 from ventanilla.complaints.forms import (
     AcceptForm,
+    AttachmentForm,
     CloseForm,
     ComplaintRegisterForm,
     DecisionForm,
+    MajorForm,
     MergeForm,
     NoteForm,
     PreComplaintForm,
     ReasonForm,
     registering_units,
 )
-from ventanilla.complaints.models import OPEN_STATUSES, Complaint, Status
+from ventanilla.complaints.models import (
+    FINAL_STATUSES,
+    OPEN_STATUSES,
+    Complaint,
+    Severity,
+    Status,
+)
 from ventanilla.complaints.permissions import (
     may_unmask,
     personal_data,
     personal_data_for,
     sees_personal_data,
 )
+from ventanilla.core.charts import Chart, Series
 from ventanilla.core.errors import DomainError
 from ventanilla.core.masking import mask_name, mask_phone
-from ventanilla.core.scoping import Role, require_role, role_at
+from ventanilla.core.scoping import Role, has_role_anywhere, require_role, role_at
 from ventanilla.org.models import OrgUnit, OrgUnitKind
 
 PAGE_SIZE = 50
@@ -56,14 +66,16 @@ PAGE_SIZE = 50
 # --- Ledgers ----------------------------------------------------------------------------
 
 
-def _filtered(request: HttpRequest, queryset: QuerySet[Complaint]) -> ComplaintFilter:
-    filterset = ComplaintFilter(request.GET or None, queryset=queryset)
+def _filtered(
+    request: HttpRequest, queryset: QuerySet[Complaint], data: Any = None
+) -> ComplaintFilter:
+    filterset = ComplaintFilter(data or request.GET or None, queryset=queryset)
     fields = filterset.form.fields
     for name in ("received_from", "received_to"):
         fields[name].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     fields["status"].choices = [("", _("All statuses")), *Status.choices]
     fields["on_time"].choices = [("", _("All")), *fields["on_time"].choices[1:]]
-    for name in ("business_type", "cause"):
+    for name in ("channel", "business_type", "cause"):
         fields[name].empty_label = _("All")
         fields[name].label_from_instance = lambda code: f"{code.code} · {code.display_name}"
     return filterset
@@ -370,6 +382,18 @@ STEPS: dict[str, Step] = {
             "btn-outline-danger",
         ),
         Step(
+            "mark_major",
+            gettext_lazy("Mark major (rapid handling)"),
+            "megaphone",
+            Role.STAFF,
+            OPEN_STATUSES,
+            _plain(MajorForm),
+            lambda actor, complaint, data: services.complaint_mark_major(
+                actor=actor, complaint=complaint, kind=data["kind"], note=data["note"]
+            ),
+            "btn-outline-danger",
+        ),
+        Step(
             "reopen",
             gettext_lazy("Reopen"),
             "arrow-counterclockwise",
@@ -415,7 +439,13 @@ def _available_steps(user: Any, complaint: Complaint) -> list[Step]:
     held = role_at(user, complaint.unit.path)
     if held is None:
         return []
-    return [s for s in STEPS.values() if held >= s.role and complaint.status in s.statuses]
+    return [
+        s
+        for s in STEPS.values()
+        if held >= s.role
+        and complaint.status in s.statuses
+        and not (s.name == "mark_major" and complaint.severity == Severity.MAJOR)
+    ]
 
 
 def _detail(
@@ -425,6 +455,7 @@ def _detail(
     unmasked: bool = False,
     failed: tuple[str, forms.Form] | None = None,
     unmask_form: forms.Form | None = None,
+    attachment_form: forms.Form | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
@@ -434,6 +465,7 @@ def _detail(
         for step in steps
     ]
     shown_in_full = unmasked or sees_personal_data(user, complaint)
+    alerts = list(selectors.complaint_alerts(user=user, complaint=complaint))
     return render(
         request,
         "complaints/detail.html",
@@ -448,6 +480,13 @@ def _detail(
             "open_step": failed[0] if failed else "",
             "clock": clock_state(complaint, timezone.now()),
             "merged": list(complaint.merged_complaints.order_by("received_at")),
+            "alerts": alerts,
+            "can_acknowledge": _may_acknowledge(user, alerts),
+            "ack_form": NoteForm(),
+            "attachments": list(selectors.complaint_attachments(user=user, complaint=complaint)),
+            "can_attach": _may_attach(user, complaint),
+            "attachment_form": attachment_form or AttachmentForm(),
+            "max_attachment_size": services.attachment_max_bytes(),
             "ledger_unit": _ledger_unit(complaint),
         },
         status=status,
@@ -510,6 +549,74 @@ def complaint_unmask(request: HttpRequest, reference: str) -> HttpResponse:
     return _detail(request, complaint, unmask_form=form, status=400)
 
 
+def _may_acknowledge(user: Any, alerts: list[Any]) -> bool:
+    if any(a.acknowledged_at for a in alerts):
+        return False
+    return any(a.employee.user_id == user.pk for a in alerts)
+
+
+@require_POST
+def complaint_acknowledge(request: HttpRequest, reference: str) -> HttpResponse:
+    """The alerted emergency contact confirms the major complaint is in hand."""
+    user = request.user
+    complaint = selectors.complaint_get(user=user, reference=reference)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.complaint_acknowledge(
+                actor=user, complaint=complaint, note=form.cleaned_data["note"]
+            )
+        except DomainError as error:
+            if error.code == "forbidden":
+                raise PermissionDenied(error.message) from error
+            messages.error(request, error.message)
+            return _detail(request, complaint, status=400)
+        messages.success(request, _("%(ref)s: alert acknowledged.") % {"ref": reference})
+        return redirect("complaints:detail", reference=complaint.reference)
+    return _detail(request, complaint, status=400)
+
+
+def _may_attach(user: Any, complaint: Complaint) -> bool:
+    held = role_at(user, complaint.unit.path)
+    return held is not None and held >= Role.STAFF and complaint.status not in FINAL_STATUSES
+
+
+@require_POST
+def attachment_add(request: HttpRequest, reference: str) -> HttpResponse:
+    """Attach a file (staff and above); refused files are named with the reason."""
+    user = request.user
+    complaint = selectors.complaint_get(user=user, reference=reference)
+    require_role(user, complaint, Role.STAFF)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.attachment_add(
+                actor=user,
+                complaint=complaint,
+                upload=form.cleaned_data["file"],
+                kind=form.cleaned_data["kind"],
+            )
+        except DomainError as error:
+            form.add_error("file", error.message)
+        else:
+            messages.success(request, _("%(ref)s: file attached.") % {"ref": reference})
+            return redirect("complaints:detail", reference=complaint.reference)
+    complaint = selectors.complaint_get(user=user, reference=reference)
+    return _detail(request, complaint, attachment_form=form, status=400)
+
+
+@require_GET
+def attachment_download(request: HttpRequest, reference: str, pk: int) -> FileResponse:
+    """The file, for anyone who may see the complaint (404 for everyone else)."""
+    attachment = selectors.attachment_get(user=request.user, reference=reference, pk=pk)
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type,
+    )
+
+
 # --- Notifications ----------------------------------------------------------------------
 
 
@@ -523,3 +630,203 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     return render(request, "complaints/notifications.html", {"page_obj": page})
+
+
+# --- Figures ----------------------------------------------------------------------------
+
+FIGURE_MONTHS = 12
+MAX_FIGURE_DAYS = 5 * 366
+
+
+@dataclass
+class FiguresRequest:
+    """What the figures page was asked for, once the query string is checked."""
+
+    filterset: ComplaintFilter | None
+    received_from: date
+    received_to: date
+    unit: OrgUnit | None
+    errors: list[str]
+    query: dict[str, str]
+
+
+def _figures_request(request: HttpRequest) -> FiguresRequest:
+    """The ledger's filters with a period: by default the last twelve calendar months."""
+    user = request.user
+    data = request.GET.copy()
+    data.pop("page", None)
+    today = timezone.localdate()
+    errors: list[str] = []
+    if not data.get("received_to"):
+        data["received_to"] = today.isoformat()
+    if not data.get("received_from"):
+        to_day = _parse_day(data["received_to"]) or today
+        start = to_day.replace(day=1)
+        for _i in range(FIGURE_MONTHS - 1):
+            start = (start - timedelta(days=1)).replace(day=1)
+        data["received_from"] = start.isoformat()
+    filterset = _filtered(request, selectors.complaint_list(user=user), data)
+    received_from = _parse_day(data["received_from"])
+    received_to = _parse_day(data["received_to"])
+    if not filterset.is_valid() or received_from is None or received_to is None:
+        for name, field_errors in filterset.form.errors.items():
+            label = filterset.form.fields[name].label if name in filterset.form.fields else name
+            errors += [f"{label}: {e}" for e in field_errors]
+        if not errors:
+            errors.append(_("Enter the period as two dates (YYYY-MM-DD)."))
+        return FiguresRequest(None, today, today, None, errors, {})
+    if received_from > received_to:
+        errors.append(_("The period starts after it ends."))
+    elif (received_to - received_from).days > MAX_FIGURE_DAYS:
+        errors.append(_("Choose a period of at most five years."))
+    unit = None
+    unit_code = str(data.get("unit") or "").strip()
+    if unit_code:
+        unit = OrgUnit.objects.visible_to(user).filter(code=unit_code).first()
+        if unit is None:
+            errors.append(
+                _("Unit %(code)s is not one of the units you can see.") % {"code": unit_code}
+            )
+    query = {k: str(v) for k, v in data.items() if v}
+    return FiguresRequest(filterset, received_from, received_to, unit, errors, query)
+
+
+def _parse_day(value: object) -> date | None:
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        return None
+
+
+def _figures(request: HttpRequest) -> tuple[FiguresRequest, selectors.ComplaintFigures | None]:
+    if not has_role_anywhere(request.user, Role.VIEWER):
+        raise PermissionDenied
+    asked = _figures_request(request)
+    if asked.errors or asked.filterset is None:
+        return asked, None
+    figures = selectors.complaint_figures(
+        user=request.user,
+        complaints=asked.filterset.qs,
+        received_from=asked.received_from,
+        received_to=asked.received_to,
+        unit=asked.unit,
+        base_query=asked.query,
+    )
+    return asked, figures
+
+
+def _rate_series(rows: list[selectors.FigureRow]) -> list[Series]:
+    return [
+        Series(
+            str(_("Resolution rate (%)")),
+            [_rounded(r.tally.resolution_rate) for r in rows],
+        ),
+        Series(str(_("On-time rate (%)")), [_rounded(r.tally.on_time_rate) for r in rows]),
+    ]
+
+
+def _rounded(value: float | None) -> float | None:
+    return round(value, 1) if value is not None else None
+
+
+def figure_charts(figures: selectors.ComplaintFigures) -> dict[str, Chart]:
+    """The charts of the figures page, from the same rows as its tables."""
+    months = figures.by_month
+    counts = str(_("Complaints"))
+
+    def counts_chart(chart_id: str, title: Any, rows: list[selectors.FigureRow]) -> Chart:
+        return Chart(
+            id=chart_id,
+            title=str(title),
+            labels=[f"{r.key} {r.label}" if r.key != r.label else r.key for r in rows],
+            series=[
+                Series(counts, [float(r.tally.total) for r in rows]),
+                Series(str(_("Late")), [float(r.tally.late) for r in rows]),
+            ],
+            kind="horizontalBar",
+            value_label=counts,
+            decimals=0,
+        )
+
+    return {
+        "month_counts": Chart(
+            id="complaints-by-month",
+            title=str(_("Complaints by month")),
+            labels=[r.label for r in months],
+            series=[
+                Series(counts, [float(r.tally.total) for r in months]),
+                Series(str(_("Late")), [float(r.tally.late) for r in months]),
+                Series(
+                    str(_("Pre-complaints")),
+                    [float(r.pre_total or 0) for r in months],
+                    kind="line",
+                ),
+            ],
+            value_label=counts,
+            decimals=0,
+        ),
+        "month_rates": Chart(
+            id="complaint-rates-by-month",
+            title=str(_("Resolution and on-time rates by month")),
+            labels=[r.label for r in months],
+            series=_rate_series(months),
+            kind="line",
+            value_label="%",
+            decimals=1,
+            suggested_min=0,
+            suggested_max=100,
+        ),
+        "unit": counts_chart("complaints-by-unit", _("Complaints by unit"), figures.by_unit),
+        "channel": counts_chart(
+            "complaints-by-channel", _("Complaints by channel"), figures.by_channel
+        ),
+        "business": counts_chart(
+            "complaints-by-business", _("Complaints by business type"), figures.by_business
+        ),
+        "cause": counts_chart("complaints-by-cause", _("Complaints by cause"), figures.by_cause),
+    }
+
+
+@require_GET
+def complaint_figures(request: HttpRequest) -> HttpResponse:
+    """Resolution, timeliness, repeats and rates, by unit, channel, business, cause, month."""
+    asked, figures = _figures(request)
+    context: dict[str, Any] = {
+        "asked": asked,
+        "figures": figures,
+        "filter": asked.filterset,
+        "export_query": urlencode(asked.query),
+        "ledger_units": selectors.ledger_units(user=request.user).values_list("code", "name"),
+    }
+    if figures is not None:
+        context["charts"] = figure_charts(figures)
+        context["breakdowns"] = [
+            (_("By unit"), _("Unit"), figures.by_unit, True),
+            (_("By channel"), _("Channel"), figures.by_channel, False),
+            (_("By business type"), _("Business type"), figures.by_business, False),
+            (_("By cause"), _("Cause"), figures.by_cause, False),
+            (_("By month"), _("Month"), figures.by_month, True),
+        ]
+    return render(
+        request,
+        "complaints/figures.html",
+        context,
+        status=400 if asked.errors else 200,
+    )
+
+
+@require_GET
+def complaint_figures_export(request: HttpRequest) -> HttpResponse:
+    asked, figures = _figures(request)
+    if figures is None:
+        return HttpResponse(
+            "\n".join(asked.errors), status=400, content_type="text/plain; charset=utf-8"
+        )
+    workbook = figures_workbook(figures)
+    response = HttpResponse(
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    stamp = f"{figures.received_from:%Y%m%d}-{figures.received_to:%Y%m%d}"
+    response["Content-Disposition"] = f'attachment; filename="complaint-figures-{stamp}.xlsx"'
+    workbook.save(response)
+    return response

@@ -11,12 +11,15 @@ from ventanilla.complaints.demo import DEMO_STEP
 from ventanilla.complaints.models import (
     Complaint,
     ComplaintEvent,
+    CustomerBase,
     EscalationNotice,
     LedgerLevel,
     PreComplaint,
+    RapidAlert,
     Status,
     YearCounter,
 )
+from ventanilla.complaints.selectors import complaint_list
 from ventanilla.demo.generator import build_demo, reset_demo
 
 AS_OF = date(2026, 6, 30)
@@ -83,7 +86,7 @@ def test_every_demo_complaint_page_renders_for_the_president_and_the_teller(clie
     try:
         for login in ("president", "teller"):
             client.force_login(ctx.logins[login])
-            visible = Complaint.objects.visible_to(ctx.logins[login])
+            visible = complaint_list(user=ctx.logins[login])
             assert visible.exists()
             for reference in visible.values_list("reference", flat=True):
                 page = client.get(reverse("complaints:detail", args=[reference]))
@@ -98,3 +101,31 @@ def test_every_demo_complaint_page_renders_for_the_president_and_the_teller(clie
         assert client.get(reverse("complaints:detail", args=[reference])).status_code == 404
     finally:
         reset_demo(history=[DEMO_STEP])
+
+
+def test_demo_has_major_complaints_with_a_and_b_acknowledgements_and_customer_bases():
+    ctx = build_demo(scale="subbranch", seed=1, as_of=AS_OF, history=[DEMO_STEP])
+    try:
+        majors = list(Complaint.objects.filter(severity="major").exclude(major_kind=""))
+        assert len(majors) >= 3
+        alerts = list(RapidAlert.objects.select_related("employee", "acknowledged_by"))
+        roles = Counter(a.role for a in alerts)
+        assert roles["A"] >= 3 and roles["B"] >= 1
+        answered_by_b = [a for a in alerts if a.role == "B" and a.acknowledged_at]
+        assert answered_by_b
+        for b in answered_by_b:
+            first = RapidAlert.objects.get(complaint=b.complaint, role="A")
+            assert first.acknowledged_at is None
+            waited = (b.alerted_at - first.alerted_at).total_seconds() / 60
+            assert waited == b.complaint.policy.acknowledge_minutes
+        assert any(a.role == "A" and a.acknowledged_at for a in alerts)
+        for alert in alerts:
+            actions = set(alert.complaint.events.values_list("action", flat=True))
+            assert {"mark_major", "alert_a"} <= actions
+        assert any(a.acknowledged_by is not None for a in alerts)
+        sub = ctx.units["XC"]
+        bases = CustomerBase.objects.filter(unit__path__startswith=sub.path)
+        assert bases.filter(year=2026).count() == len(ctx.outlets["XC"]) + 1
+    finally:
+        reset_demo(history=[DEMO_STEP])
+    assert not RapidAlert.objects.exists() and not CustomerBase.objects.exists()

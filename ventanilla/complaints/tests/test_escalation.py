@@ -185,3 +185,17 @@ def test_mails_arrive_at_a_real_smtp_server(network, complaint, django_capture_o
     recipients, content = handler.received[0]
     assert sorted(recipients) == ["duty@example.com", "president@example.com"]
     assert complaint.reference.encode() in content
+
+
+def test_only_a_breach_is_also_sent_by_text(
+    network, complaint, people, django_capture_on_commit_callbacks, sms_outbox
+):
+    capture = django_capture_on_commit_callbacks
+    run(HALF, capture)
+    run(EIGHTY, capture)
+    assert sms_outbox == []
+    run(BREACH, capture)
+    phones = sorted(m.to for m in sms_outbox)
+    expected = sorted(p for p in (network.subbranch_manager.employee.phone, people.phone) if p)
+    assert phones == expected and len(phones) == 2
+    assert complaint.reference in sms_outbox[0].text
