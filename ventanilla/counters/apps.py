@@ -16,6 +16,12 @@ class CountersConfig(AppConfig):
 
         # Queue tickets and rollups are machine logs in bulk: they are not audited row by
         # row; the import itself is what a person does.
-        for model in (models.BusinessType, models.TellerError, models.TicketMapping):
+        for model in (
+            models.BusinessType,
+            models.TellerError,
+            models.TicketMapping,
+            models.LeaguePublication,
+            models.VipCandidateScore,
+        ):
             auditlog.register(model)
         register_dashboard_panels(counter_panels)

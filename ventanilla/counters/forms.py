@@ -6,10 +6,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ventanilla.counters.models import BusinessType, ErrorKind, Severity
+from ventanilla.counters.models import BusinessType, ErrorKind, Severity, TicketMapping
+from ventanilla.counters.vipselection import CRITERIA, Weights
 
 MAX_RANGE_DAYS = 366
 
@@ -73,8 +75,18 @@ class StaffingForm(RangeForm):
         (5, _("Saturday")),
         (6, _("Sunday")),
     ]
+    MODELS = [
+        ("auto", _("Erlang A where abandonment is measured")),
+        ("erlang_c", _("Erlang C (nobody gives up)")),
+    ]
     unit = forms.CharField(label=_("Outlet"), max_length=32)
     weekday = forms.TypedChoiceField(label=_("Weekday"), choices=WEEKDAYS, coerce=int)
+    model = forms.ChoiceField(label=_("Queue model"), choices=MODELS, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        data["model"] = data.get("model") or "auto"
+        return data
 
     def default_range(self) -> tuple[date, date]:
         today = timezone.localdate()
@@ -97,6 +109,14 @@ class LeagueForm(forms.Form):
             raise forms.ValidationError(_("Give the month as YYYY-MM, e.g. 2026-03.")) from exc
 
 
+class TellerForm(RangeForm):
+    """A year up to today by default: the teller's trend by month."""
+
+    def default_range(self) -> tuple[date, date]:
+        today = timezone.localdate()
+        return (today.replace(day=1) - timedelta(days=334)).replace(day=1), today
+
+
 class SlowTellerForm(RangeForm):
     """A range of three months by default: enough tickets per teller to test."""
 
@@ -116,3 +136,92 @@ class TellerErrorForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+def _default_vip_weights() -> dict[str, int]:
+    weights = getattr(settings, "COUNTERS_VIP_WEIGHTS", None) or {}
+    return {name: int(weights.get(name, DEFAULT_VIP_WEIGHTS[name])) for name in CRITERIA}
+
+
+DEFAULT_VIP_WEIGHTS = {"business_skill": 3, "speed": 2, "marketing": 2, "service": 2, "image": 1}
+
+
+class VipSelectionForm(RangeForm):
+    """The unit whose candidates are ranked, the range of the speed data, the weights."""
+
+    unit = forms.CharField(label=_("Unit (with subunits)"), max_length=32)
+    business_skill = forms.IntegerField(
+        label=_("Business skill"), min_value=0, max_value=10, required=False
+    )
+    speed = forms.IntegerField(label=_("Speed"), min_value=0, max_value=10, required=False)
+    marketing = forms.IntegerField(label=_("Marketing"), min_value=0, max_value=10, required=False)
+    service = forms.IntegerField(label=_("Service"), min_value=0, max_value=10, required=False)
+    image = forms.IntegerField(label=_("Image"), min_value=0, max_value=10, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, weight in _default_vip_weights().items():
+            self.fields[name].widget.attrs["placeholder"] = str(weight)
+
+    def default_range(self) -> tuple[date, date]:
+        today = timezone.localdate()
+        return today - timedelta(days=90), today
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        defaults = _default_vip_weights()
+        values = {
+            name: defaults[name] if data.get(name) is None else data[name] for name in CRITERIA
+        }
+        try:
+            data["weights"] = Weights(**values)
+        except ValueError as exc:
+            raise forms.ValidationError(_("At least one weight must be above 0.")) from exc
+        return data
+
+
+class VipScoreForm(forms.Form):
+    teller = forms.CharField(label=_("Teller's staff number"), max_length=32)
+    scored_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    business_skill = forms.IntegerField(label=_("Business skill"), min_value=0, max_value=100)
+    marketing = forms.IntegerField(label=_("Marketing"), min_value=0, max_value=100)
+    service = forms.IntegerField(label=_("Service"), min_value=0, max_value=100)
+    image = forms.IntegerField(label=_("Image"), min_value=0, max_value=100)
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class TicketImportForm(forms.Form):
+    MAX_BYTES = 200 * 1024 * 1024
+
+    outlet = forms.CharField(
+        label=_("Outlet"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"list": "outlet-codes", "autocomplete": "off"}),
+    )
+    mapping = forms.ModelChoiceField(
+        label=_("Column mapping"), queryset=TicketMapping.objects.all(), to_field_name="name"
+    )
+    file = forms.FileField(label=_("File (CSV, XLSX or tab-separated text)"))
+    file_date = forms.DateField(
+        label=_("Date of the file"),
+        required=False,
+        help_text=_("Only for files whose rows carry no date."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    dry_run = forms.BooleanField(label=_("Check only, write nothing"), required=False)
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+        if extension not in {"csv", "xlsx", "txt", "tsv"}:
+            raise forms.ValidationError(
+                _("%(name)s is not a CSV, XLSX or tab-separated text file.") % {"name": upload.name}
+            )
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)s MB; import it with the command line.")
+                % {"mb": self.MAX_BYTES // (1024 * 1024)}
+            )
+        return upload

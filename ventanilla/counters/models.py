@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -324,3 +325,197 @@ class QueueRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.outlet_id} {self.service_on} {self.half_hour}"
+
+
+# Monthly league tables, published ----------------------------------------------------------
+
+
+class LeaguePublicationQuerySet(ScopedQuerySet["LeaguePublication"]):
+    pass
+
+
+class LeaguePublication(AuditedInTree, models.Model):
+    """A month's teller league table of a unit as its manager published it, frozen.
+
+    Publishing the month again writes a new version and keeps the earlier ones; the
+    current version is the one with ``is_current``.
+    """
+
+    scope_path_field = "unit__path"
+
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+    )
+    month = models.DateField(_("month"))  # the first day of the month
+    version = models.PositiveSmallIntegerField(_("version"))
+    is_current = models.BooleanField(_("current version"), default=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+    published_at = models.DateTimeField(_("published at"))
+
+    objects = LeaguePublicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("published league table")
+        verbose_name_plural = _("published league tables")
+        ordering = ["-month", "unit", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "month", "version"], name="counters_league_version_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "month"],
+                condition=models.Q(is_current=True),
+                name="counters_league_one_current",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit.code} {self.month:%Y-%m} v{self.version}"
+
+
+class LeaguePublicationRow(models.Model):
+    """One teller's line of a published league table, with the names as they were then."""
+
+    publication = models.ForeignKey(
+        LeaguePublication, on_delete=models.CASCADE, related_name="rows"
+    )
+    teller = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="+")
+    staff_number = models.CharField(_("staff number"), max_length=32)
+    teller_name = models.CharField(_("teller"), max_length=60)
+    outlet = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    outlet_code = models.CharField(_("outlet code"), max_length=32)
+    outlet_name = models.CharField(_("outlet"), max_length=120)
+    served = models.PositiveIntegerField(_("tickets served"))
+    weighted_minutes = models.FloatField(_("standard minutes"))
+    errors = models.PositiveIntegerField(_("errors"))
+    handle_count = models.PositiveIntegerField(_("timed transactions"))
+    handle_seconds = models.FloatField(_("transaction seconds"))
+    standard_handle_seconds = models.FloatField(_("standard seconds of the timed transactions"))
+    rank_in_outlet = models.PositiveIntegerField(_("rank in outlet"))
+    rank_overall = models.PositiveIntegerField(_("rank"))
+
+    class Meta:
+        ordering = ["rank_overall", "staff_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "teller", "outlet"], name="counters_league_row_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.publication} {self.staff_number}"
+
+    @property
+    def error_rate(self) -> float | None:
+        """Errors per thousand tickets served."""
+        return 1000 * self.errors / self.served if self.served else None
+
+    @property
+    def dwell_ratio(self) -> float | None:
+        """Transaction time against the standard time of the same transactions (1 = par)."""
+        if not self.standard_handle_seconds:
+            return None
+        return self.handle_seconds / self.standard_handle_seconds
+
+
+# VIP window selection ----------------------------------------------------------------------
+
+
+class VipCandidateScoreQuerySet(ScopedQuerySet["VipCandidateScore"]):
+    pass
+
+
+class VipCandidateScore(AuditedInTree, models.Model):
+    """A manager's scores (0 to 100) of a teller who stands for a VIP window.
+
+    Speed is not scored by hand: it comes from the teller's transaction times.
+    """
+
+    scope_path_field = "teller__unit__path"
+
+    teller = models.ForeignKey(
+        Employee, on_delete=models.PROTECT, related_name="+", verbose_name=_("teller")
+    )
+    scored_on = models.DateField(_("date"))
+    business_skill = models.PositiveSmallIntegerField(_("business skill"))
+    marketing = models.PositiveSmallIntegerField(_("marketing"))
+    service = models.PositiveSmallIntegerField(_("service"))
+    image = models.PositiveSmallIntegerField(_("image"))
+    note = models.TextField(_("note"), blank=True)
+    scored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("scored by"),
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = VipCandidateScoreQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("VIP window candidate score")
+        verbose_name_plural = _("VIP window candidate scores")
+        ordering = ["-scored_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(business_skill__lte=100)
+                & models.Q(marketing__lte=100)
+                & models.Q(service__lte=100)
+                & models.Q(image__lte=100),
+                name="counters_vip_scores_at_most_100",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.teller} {self.scored_on}"
+
+
+# Import history ----------------------------------------------------------------------------
+
+
+class TicketImportQuerySet(ScopedQuerySet["TicketImport"]):
+    pass
+
+
+class TicketImport(AuditedInTree, models.Model):
+    """One file of queue tickets someone imported, and what became of it."""
+
+    scope_path_field = "outlet__path"
+
+    outlet = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("outlet")
+    )
+    filename = models.CharField(_("file"), max_length=255)
+    mapping = models.CharField(_("column mapping"), max_length=64)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    first_error = models.TextField(_("first error"), blank=True)
+    is_applied = models.BooleanField(_("written"), default=False)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+    imported_at = models.DateTimeField(_("imported at"))
+
+    objects = TicketImportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ticket import")
+        verbose_name_plural = _("ticket imports")
+        ordering = ["-imported_at", "-pk"]
+        indexes = [models.Index(fields=["outlet", "imported_at"], name="counters_import_outlet")]
+
+    def __str__(self) -> str:
+        return f"{self.outlet_id} {self.filename}"

@@ -12,12 +12,24 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Sum
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.http import Http404
 from django.utils.translation import gettext as _
 
-from ventanilla.counters import histogram, slowness, staffing
-from ventanilla.counters.models import BusinessType, QueueRollup, TellerError
-from ventanilla.org.models import Employee, OrgUnit
+from ventanilla.core.scoping import Role, scope_for
+from ventanilla.counters import histogram, slowness, staffing, vipselection
+from ventanilla.counters.models import (
+    BusinessType,
+    ErrorKind,
+    LeaguePublication,
+    LeaguePublicationRow,
+    QueueRollup,
+    TellerError,
+    VipCandidateScore,
+)
+from ventanilla.org.models import Employee, OrgUnit, OrgUnitKind
 
 # Service-level targets: the share of customers called within these waits.
 WAIT_TARGET_SECONDS: int = getattr(settings, "COUNTERS_WAIT_TARGET_SECONDS", 15 * 60)
@@ -202,6 +214,31 @@ def _labels(group_by: str, keys: Iterable[Any]) -> dict[Any, str]:
 
 # Staffing ----------------------------------------------------------------------------------
 
+# Abandoned tickets needed before the staffing page trusts a patience estimate (Erlang A).
+MIN_ABANDONED: int = getattr(settings, "COUNTERS_STAFFING_MIN_ABANDONED", 20)
+AUTO = "auto"  # Erlang A where abandonment is measured, Erlang C elsewhere
+
+
+@dataclass
+class VipOption:
+    """A slot's VIP demand served on dedicated windows or first in a shared pool."""
+
+    vip_arrivals: float
+    vip_windows_open: float  # distinct windows that called a VIP ticket, averaged
+    dedicated_vip: int
+    dedicated_regular: int
+    shared: int
+    shared_vip_service_level: float
+    shared_regular_service_level: float
+
+    @property
+    def dedicated(self) -> int:
+        return self.dedicated_vip + self.dedicated_regular
+
+    @property
+    def saved_by_sharing(self) -> int:
+        return self.dedicated - self.shared
+
 
 @dataclass
 class StaffingSlot:
@@ -214,10 +251,35 @@ class StaffingSlot:
     service_level: float
     average_wait_seconds: float
     occupancy: float
+    weekday: int = 0
+    model: str = staffing.ERLANG_C
+    abandonment: float | None = None  # predicted share who give up, Erlang A only
+    vip: VipOption | None = None
 
     @property
     def difference(self) -> float:
         return self.windows_needed - self.windows_open
+
+
+@dataclass
+class StaffingChange:
+    """Consecutive half hours of a weekday that need the same change of windows."""
+
+    weekday: int
+    first_half_hour: int
+    last_half_hour: int
+    windows_open: float
+    windows_needed: int
+
+    @property
+    def label(self) -> str:
+        start = half_hour_label(self.first_half_hour).split("–")[0]
+        end = half_hour_label(self.last_half_hour).split("–")[1]
+        return f"{start}–{end}"
+
+    @property
+    def change(self) -> int:
+        return round(self.windows_needed - self.windows_open)
 
 
 @dataclass
@@ -227,6 +289,13 @@ class StaffingPlan:
     target_seconds: int
     service_level: float
     slots: list[StaffingSlot]
+    week: dict[int, dict[int, StaffingSlot]] = field(default_factory=dict)
+    half_hours: list[int] = field(default_factory=list)
+    changes: list[StaffingChange] = field(default_factory=list)
+    model: str = AUTO
+    patience_seconds: float | None = None
+    abandoned: int = 0
+    vip_target_seconds: int = VIP_WAIT_TARGET_SECONDS
 
 
 def weekdays_between(start: date, end: date, weekday: int) -> list[date]:
@@ -234,73 +303,172 @@ def weekdays_between(start: date, end: date, weekday: int) -> list[date]:
     return [first + timedelta(days=7 * n) for n in range(max(0, (end - first).days // 7 + 1))]
 
 
-def staffing_plan(
-    *, user: Any, outlet: OrgUnit, weekday: int, start: date, end: date
-) -> StaffingPlan:
-    """Windows needed per half hour of ``weekday`` (0 = Monday) at ``outlet``, from history.
+@dataclass
+class _SlotSums:
+    tickets: int = 0
+    vip_tickets: int = 0
+    handle_count: int = 0
+    handle_seconds: float = 0.0
+    windows: dict[date, set[str]] = field(default_factory=dict)
+    vip_windows: dict[date, set[str]] = field(default_factory=dict)
 
-    Arrivals per half hour are the tickets issued in it, averaged over the weekdays of the
-    range; handling time is the mean transaction time; the windows open are the distinct
-    windows that called a ticket in it, averaged the same way. Sized by Erlang C for the
-    standard wait target.
+
+def staffing_plan(
+    *,
+    user: Any,
+    outlet: OrgUnit,
+    weekday: int,
+    start: date,
+    end: date,
+    model: str = AUTO,
+) -> StaffingPlan:
+    """Windows needed per weekday and half hour at ``outlet``, from its history; one query.
+
+    Arrivals per half hour are the tickets issued in it, averaged over that weekday's days
+    in the range; handling time is the mean transaction time; the windows open are the
+    distinct windows that called a ticket in it, averaged the same way. Sized for the
+    standard wait target by Erlang A with the patience estimated from the outlet's abandoned
+    tickets in the range (``model="auto"``, when at least ``MIN_ABANDONED`` were abandoned),
+    by Erlang C otherwise or with ``model="erlang_c"``. For ``weekday`` each slot also
+    compares VIP demand on dedicated windows with VIPs first in a shared pool.
     """
-    days = weekdays_between(start, end, weekday)
     rows = (
         _rollups(user, outlet, start, end, None)
-        .filter(outlet=outlet, service_on__in=days)
-        .values_list("service_on", "half_hour", "tickets", "handle_count", "handle_seconds",
-                     "windows")
+        .filter(outlet=outlet)
+        .values_list("service_on", "half_hour", "is_vip", "tickets", "abandoned", "wait_seconds",
+                     "handle_count", "handle_seconds", "windows")
     )  # fmt: skip
-    arrivals: dict[int, int] = {}
-    handled: dict[int, list[float]] = {}
-    windows: dict[tuple[int, date], set[str]] = {}
-    for service_on, half_hour, tickets, handle_count, handle_seconds, open_windows in rows:
-        arrivals[half_hour] = arrivals.get(half_hour, 0) + tickets
-        sums = handled.setdefault(half_hour, [0.0, 0])
-        sums[0] += handle_seconds
-        sums[1] += handle_count
-        windows.setdefault((half_hour, service_on), set()).update(open_windows)
+    sums: dict[tuple[int, int], _SlotSums] = {}
+    abandoned = 0
+    waited = 0.0
+    for (service_on, half_hour, is_vip, tickets, gave_up, wait_seconds, handle_count,
+         handle_seconds, open_windows) in rows:  # fmt: skip
+        slot = sums.setdefault((service_on.weekday(), half_hour), _SlotSums())
+        slot.tickets += tickets
+        slot.handle_count += handle_count
+        slot.handle_seconds += handle_seconds
+        slot.windows.setdefault(service_on, set()).update(open_windows)
+        if is_vip:
+            slot.vip_tickets += tickets
+            slot.vip_windows.setdefault(service_on, set()).update(open_windows)
+        abandoned += gave_up
+        waited += wait_seconds
+    patience = (
+        staffing.estimate_patience(
+            abandoned=abandoned, waited_seconds=waited, min_abandoned=MIN_ABANDONED
+        )
+        if model == AUTO
+        else None
+    )
     target = staffing.ServiceTarget(
         target_seconds=WAIT_TARGET_SECONDS, service_level=STAFFING_SERVICE_LEVEL
     )
-    count = max(len(days), 1)
-    demands = []
-    for half_hour in sorted(arrivals):
-        total, handle_count = handled[half_hour]
-        if not handle_count:
+    vip_target = staffing.ServiceTarget(
+        target_seconds=VIP_WAIT_TARGET_SECONDS, service_level=STAFFING_SERVICE_LEVEL
+    )
+    days_of = {wd: len(weekdays_between(start, end, wd)) for wd in range(7)}
+    week: dict[int, dict[int, StaffingSlot]] = {}
+    for (wd, half_hour), slot in sums.items():
+        if not slot.handle_count:
             continue
-        demands.append(
-            staffing.SlotDemand(
-                weekday=weekday,
-                start_minute=half_hour * 30,
-                arrivals=arrivals[half_hour] / count,
-                handling_seconds=total / handle_count,
-            )
+        count = max(days_of[wd], 1)
+        demand = staffing.SlotDemand(
+            weekday=wd,
+            start_minute=half_hour * 30,
+            arrivals=slot.tickets / count,
+            handling_seconds=slot.handle_seconds / slot.handle_count,
+            patience_seconds=patience,
         )
-    open_per_slot: dict[int, int] = {}
-    for (half_hour, _day), names in windows.items():
-        open_per_slot[half_hour] = open_per_slot.get(half_hour, 0) + len(names)
-    slots = [
-        StaffingSlot(
-            half_hour=r.start_minute // 30,
-            label=half_hour_label(r.start_minute // 30),
-            arrivals=next(d.arrivals for d in demands if d.start_minute == r.start_minute),
-            handling_seconds=r.metrics.handling_seconds,
-            windows_open=open_per_slot.get(r.start_minute // 30, 0) / count,
-            windows_needed=r.windows,
-            service_level=r.metrics.service_level,
-            average_wait_seconds=r.metrics.average_wait_seconds,
-            occupancy=r.metrics.occupancy,
+        [result] = staffing.recommend_windows([demand], target=target)
+        week.setdefault(wd, {})[half_hour] = StaffingSlot(
+            half_hour=half_hour,
+            label=half_hour_label(half_hour),
+            arrivals=demand.arrivals,
+            handling_seconds=result.metrics.handling_seconds,
+            windows_open=sum(len(w) for w in slot.windows.values()) / count,
+            windows_needed=result.windows,
+            service_level=result.metrics.service_level,
+            average_wait_seconds=result.metrics.average_wait_seconds,
+            occupancy=result.metrics.occupancy,
+            weekday=wd,
+            model=result.metrics.model,
+            abandonment=result.metrics.abandonment,
+            vip=_vip_option(slot, count, demand.handling_seconds, target, vip_target)
+            if wd == weekday
+            else None,
         )
-        for r in staffing.recommend_windows(demands, target=target)
-    ]
+    slots = [week.get(weekday, {})[h] for h in sorted(week.get(weekday, {}))]
     return StaffingPlan(
         weekday=weekday,
-        days=len(days),
+        days=days_of[weekday],
         target_seconds=WAIT_TARGET_SECONDS,
         service_level=STAFFING_SERVICE_LEVEL,
         slots=slots,
+        week=week,
+        half_hours=sorted({h for day in week.values() for h in day}),
+        changes=_changes(week),
+        model=model,
+        patience_seconds=patience,
+        abandoned=abandoned,
     )
+
+
+def _vip_option(
+    slot: _SlotSums,
+    count: int,
+    handling_seconds: float,
+    target: staffing.ServiceTarget,
+    vip_target: staffing.ServiceTarget,
+) -> VipOption:
+    interval = 30 * 60.0
+    vip_rate = slot.vip_tickets / count / interval
+    regular_rate = (slot.tickets - slot.vip_tickets) / count / interval
+    comparison = staffing.compare_vip_options(
+        vip_arrival_rate=vip_rate,
+        regular_arrival_rate=regular_rate,
+        handling_seconds=handling_seconds,
+        vip_target=vip_target,
+        regular_target=target,
+    )
+    return VipOption(
+        vip_arrivals=slot.vip_tickets / count,
+        vip_windows_open=sum(len(w) for w in slot.vip_windows.values()) / count,
+        dedicated_vip=comparison.dedicated_vip.servers,
+        dedicated_regular=comparison.dedicated_regular.servers,
+        shared=comparison.shared_windows,
+        shared_vip_service_level=comparison.shared.vip.service_level,
+        shared_regular_service_level=comparison.shared.regular.service_level,
+    )
+
+
+def _changes(week: dict[int, dict[int, StaffingSlot]]) -> list[StaffingChange]:
+    """Half hours where the windows open differ from those needed by a window or more,
+    consecutive ones with the same change merged."""
+    changes: list[StaffingChange] = []
+    for wd in sorted(week):
+        current: StaffingChange | None = None
+        for half_hour in sorted(week[wd]):
+            slot = week[wd][half_hour]
+            if abs(slot.difference) < 1:
+                current = None
+                continue
+            step = round(slot.difference)
+            if (
+                current is not None
+                and current.last_half_hour == half_hour - 1
+                and current.change == step
+            ):
+                current.last_half_hour = half_hour
+                continue
+            current = StaffingChange(
+                weekday=wd,
+                first_half_hour=half_hour,
+                last_half_hour=half_hour,
+                windows_open=slot.windows_open,
+                windows_needed=slot.windows_needed,
+            )
+            changes.append(current)
+    return changes
 
 
 # League table ------------------------------------------------------------------------------
@@ -313,6 +481,9 @@ class LeagueRow:
     served: int
     weighted_minutes: float
     errors: int
+    handle_count: int = 0
+    handle_seconds: float = 0.0
+    standard_handle_seconds: float = 0.0
     rank_in_outlet: int = 0
     rank_overall: int = 0
 
@@ -321,25 +492,40 @@ class LeagueRow:
         """Errors per thousand tickets served."""
         return 1000 * self.errors / self.served if self.served else None
 
+    @property
+    def dwell_ratio(self) -> float | None:
+        """Transaction time against the standard time of the same transactions (1 = par)."""
+        if not self.standard_handle_seconds:
+            return None
+        return self.handle_seconds / self.standard_handle_seconds
+
 
 def league_table(*, user: Any, unit: OrgUnit, month: date) -> list[LeagueRow]:
     """Tellers of ``unit``'s outlets in ``month``: tickets served (also weighted by each
-    type's standard time) and errors, ranked by tickets served within their outlet and
-    across all the outlets shown. Five queries."""
+    type's standard time), errors, and transaction time against the standard time of the
+    same transactions, ranked by tickets served within their outlet and across all the
+    outlets shown. Five queries."""
     first = month.replace(day=1)
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     served = (
         _rollups(user, unit, first, last, None)
         .filter(teller__isnull=False)
-        .values_list("outlet_id", "teller_id", "business_type_id", "served")
-    )
+        .values_list(
+            "outlet_id", "teller_id", "business_type_id", "served", "handle_count",
+            "handle_seconds",
+        )
+    )  # fmt: skip
     # Errors of tellers who served nobody that month are not ranked: there is no volume.
     standard = dict(BusinessType.objects.values_list("pk", "standard_seconds"))
+    # served, standard minutes, timed transactions, their seconds, their standard seconds
     totals: dict[tuple[int, int], list[float]] = {}
-    for outlet_id, teller_id, type_id, count in served:
-        sums = totals.setdefault((outlet_id, teller_id), [0, 0.0])
+    for outlet_id, teller_id, type_id, count, handle_count, handle_seconds in served:
+        sums = totals.setdefault((outlet_id, teller_id), [0, 0.0, 0, 0.0, 0.0])
         sums[0] += count
         sums[1] += count * standard.get(type_id, 0) / 60
+        sums[2] += handle_count
+        sums[3] += handle_seconds
+        sums[4] += handle_count * standard.get(type_id, 0)
     errors = dict(
         TellerError.objects.visible_to(user)
         .filter(outlet__path__startswith=unit.path, occurred_on__range=(first, last))
@@ -356,9 +542,14 @@ def league_table(*, user: Any, unit: OrgUnit, month: date) -> list[LeagueRow]:
             served=int(count),
             weighted_minutes=weighted,
             errors=errors.get(teller_id, 0),
+            handle_count=int(handle_count),
+            handle_seconds=handle_seconds,
+            standard_handle_seconds=standard_seconds,
         )
-        for (outlet_id, teller_id), (count, weighted) in totals.items()
-    ]
+        for (outlet_id, teller_id), (
+            count, weighted, handle_count, handle_seconds, standard_seconds
+        ) in totals.items()
+    ]  # fmt: skip
     _rank(rows, "rank_overall")
     by_outlet: dict[int, list[LeagueRow]] = {}
     for row in rows:
@@ -380,6 +571,259 @@ def _rank(rows: list[LeagueRow], attribute: str) -> None:
             rank = position
             previous = key
         setattr(row, attribute, rank)
+
+
+# Published league tables -------------------------------------------------------------------
+
+
+def _publications(user: Any) -> Any:
+    """Publications of the user's scope, and those of the outlet and sub-branch above the
+    user's own units: a teller sees the published table of their sub-branch."""
+    scope = scope_for(user)
+    seen = Q(scope.q("unit__path"))
+    if not scope.is_global:
+        above = {
+            grant.path[:end]
+            for grant in scope.grants
+            for end in range(OrgUnit.steplen, len(grant.path), OrgUnit.steplen)
+        }
+        seen |= Q(
+            unit__path__in=above,
+            unit__kind__in=[OrgUnitKind.SUB_BRANCH, OrgUnitKind.OUTLET],
+        )
+    return LeaguePublication.objects.filter(seen).select_related("unit", "published_by")
+
+
+def league_publication_list(*, user: Any) -> Any:
+    """Current versions of the published league tables the user may read, newest first."""
+    return _publications(user).filter(is_current=True).order_by("-month", "unit__path")
+
+
+def league_publication_get(
+    *, user: Any, unit_code: str, month: date, version: int | None = None
+) -> LeaguePublication:
+    """One published table (the current version unless ``version``); 404 when not readable."""
+    qs = _publications(user).filter(unit__code=unit_code, month=month.replace(day=1))
+    qs = qs.filter(version=version) if version is not None else qs.filter(is_current=True)
+    publication = qs.first()
+    if publication is None:
+        raise Http404
+    return publication
+
+
+def league_publication_versions(*, publication: LeaguePublication) -> list[LeaguePublication]:
+    """Every version of the same unit and month, newest first (call after a scoped get)."""
+    return list(
+        LeaguePublication.objects.filter(unit=publication.unit, month=publication.month)
+        .select_related("published_by")
+        .order_by("-version")
+    )
+
+
+def league_publication_rows(*, publication: LeaguePublication) -> list[LeaguePublicationRow]:
+    return list(publication.rows.order_by("rank_overall", "staff_number"))
+
+
+# Teller page -------------------------------------------------------------------------------
+
+
+@dataclass
+class TellerTypeRow:
+    business_type: BusinessType
+    served: int = 0
+    handle_count: int = 0
+    handle_seconds: float = 0.0
+
+    @property
+    def mean_handle(self) -> float | None:
+        return histogram.mean(self.handle_seconds, self.handle_count)
+
+    @property
+    def dwell_ratio(self) -> float | None:
+        """Mean transaction time against the type's standard time (1 = par)."""
+        mean = self.mean_handle
+        standard = self.business_type.standard_seconds
+        return mean / standard if mean is not None and standard else None
+
+
+@dataclass
+class TellerMonth:
+    month: date
+    served: int = 0
+    weighted_minutes: float = 0.0
+    handle_count: int = 0
+    handle_seconds: float = 0.0
+    standard_handle_seconds: float = 0.0
+    errors: int = 0
+
+    @property
+    def dwell_ratio(self) -> float | None:
+        if not self.standard_handle_seconds:
+            return None
+        return self.handle_seconds / self.standard_handle_seconds
+
+    @property
+    def error_rate(self) -> float | None:
+        return 1000 * self.errors / self.served if self.served else None
+
+
+@dataclass
+class TellerReport:
+    teller: Employee
+    start: date
+    end: date
+    types: list[TellerTypeRow]
+    months: list[TellerMonth]
+    total: TellerMonth
+    errors_by_kind: list[tuple[str, int]]
+
+
+def teller_get(*, user: Any, staff_number: str) -> Employee:
+    """A teller whose figures the user may read: themselves, or a teller of a unit where
+    the user is a manager. Out of scope is 404; in scope without the role is 403."""
+    teller = (
+        Employee.objects.visible_to(user)
+        .select_related("unit")
+        .filter(staff_number=staff_number)
+        .first()
+    )
+    if teller is None:
+        raise Http404
+    if teller.user_id is not None and teller.user_id == getattr(user, "pk", None):
+        return teller
+    held = scope_for(user).role_at(teller.unit.path)
+    if held is None or held < Role.MANAGER:
+        raise PermissionDenied
+    return teller
+
+
+def teller_report(*, user: Any, teller: Employee, start: date, end: date) -> TellerReport:
+    """A teller's volume, transaction time against standard by business type, errors, and
+    their trend by month, from the rollups; four queries."""
+    sums = (
+        QueueRollup.objects.visible_to(user)
+        .filter(teller=teller, service_on__range=(start, end))
+        .annotate(month=TruncMonth("service_on"))
+        .values("month", "business_type_id")
+        .annotate(n=Sum("served"), timed=Sum("handle_count"), seconds=Sum("handle_seconds"))
+        .order_by()
+    )
+    types = BusinessType.objects.in_bulk()
+    by_type: dict[int, TellerTypeRow] = {}
+    months: dict[date, TellerMonth] = {}
+    total = TellerMonth(month=start)
+    for row in sums:
+        kind = types[row["business_type_id"]]
+        month = row["month"].date() if hasattr(row["month"], "date") else row["month"]
+        line = by_type.setdefault(kind.pk, TellerTypeRow(business_type=kind))
+        line.served += row["n"]
+        line.handle_count += row["timed"]
+        line.handle_seconds += row["seconds"]
+        for target in (months.setdefault(month, TellerMonth(month=month)), total):
+            target.served += row["n"]
+            target.weighted_minutes += row["n"] * kind.standard_seconds / 60
+            target.handle_count += row["timed"]
+            target.handle_seconds += row["seconds"]
+            target.standard_handle_seconds += row["timed"] * kind.standard_seconds
+    errors = (
+        TellerError.objects.visible_to(user)
+        .filter(teller=teller, occurred_on__range=(start, end))
+        .values_list("occurred_on", "kind")
+    )
+    kinds: dict[str, int] = {}
+    for occurred_on, kind_code in errors:
+        first = occurred_on.replace(day=1)
+        months.setdefault(first, TellerMonth(month=first)).errors += 1
+        total.errors += 1
+        kinds[kind_code] = kinds.get(kind_code, 0) + 1
+    labels = dict(ErrorKind.choices)
+    return TellerReport(
+        teller=teller,
+        start=start,
+        end=end,
+        types=sorted(by_type.values(), key=lambda r: (-r.served, r.business_type.code)),
+        months=[months[m] for m in sorted(months)],
+        total=total,
+        errors_by_kind=sorted(
+            ((str(labels.get(k, k)), n) for k, n in kinds.items()), key=lambda item: -item[1]
+        ),
+    )
+
+
+# VIP window selection ----------------------------------------------------------------------
+
+
+@dataclass
+class VipCandidate:
+    teller: Employee
+    score: VipCandidateScore
+    timed: int  # transactions with a measured time in the range
+    dwell_ratio: float | None
+    speed: float | None
+    total: float | None = None
+    rank: int | None = None
+
+    def scores(self) -> dict[str, float | None]:
+        return {
+            "business_skill": self.score.business_skill,
+            "speed": self.speed,
+            "marketing": self.score.marketing,
+            "service": self.score.service,
+            "image": self.score.image,
+        }
+
+
+def vip_candidate_ranking(
+    *, user: Any, unit: OrgUnit, start: date, end: date, weights: vipselection.Weights
+) -> list[VipCandidate]:
+    """Tellers of ``unit`` with a manager's scores (the latest of each), ranked on the
+    weighted scores; speed from their transaction times in the range against the standard
+    times of the same transactions, with at least ``slowness.MIN_TICKETS`` of them.
+    Four queries."""
+    latest: dict[int, VipCandidateScore] = {}
+    scored = (
+        VipCandidateScore.objects.visible_to(user, Role.MANAGER)
+        .filter(teller__unit__path__startswith=unit.path, teller__is_active=True)
+        .select_related("teller", "teller__unit")
+        .order_by("teller_id", "-scored_on", "-pk")
+    )
+    for score in scored:
+        latest.setdefault(score.teller_id, score)
+    if not latest:
+        return []
+    standard = dict(BusinessType.objects.values_list("pk", "standard_seconds"))
+    sums: dict[int, list[float]] = {}
+    for teller_id, type_id, count, seconds in (
+        QueueRollup.objects.visible_to(user)
+        .filter(service_on__range=(start, end), teller_id__in=list(latest), handle_count__gt=0)
+        .values_list("teller_id", "business_type_id")
+        .annotate(n=Sum("handle_count"), total=Sum("handle_seconds"))
+        .order_by()
+    ):
+        row = sums.setdefault(teller_id, [0, 0.0, 0.0])
+        row[0] += count
+        row[1] += seconds
+        row[2] += count * standard.get(type_id, 0)
+    candidates = []
+    for teller_id, score in latest.items():
+        timed, spent, par = sums.get(teller_id, [0, 0.0, 0.0])
+        ratio = spent / par if par and timed >= slowness.MIN_TICKETS else None
+        candidates.append(
+            VipCandidate(
+                teller=score.teller,
+                score=score,
+                timed=int(timed),
+                dwell_ratio=ratio,
+                speed=vipselection.speed_score(ratio),
+            )
+        )
+    for candidate in candidates:
+        candidate.total = vipselection.weighted_score(candidate.scores(), weights)
+    ranks = vipselection.competition_ranks([c.total for c in candidates])
+    for candidate, rank in zip(candidates, ranks, strict=True):
+        candidate.rank = rank
+    candidates.sort(key=lambda c: (c.rank is None, c.rank or 0, c.teller.staff_number))
+    return candidates
 
 
 # Slow tellers ------------------------------------------------------------------------------

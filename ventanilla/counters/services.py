@@ -1,4 +1,5 @@
-"""Writes of the counters app: importing queue tickets (files and pushes), teller errors.
+"""Writes of the counters app: importing queue tickets (files and pushes), teller errors,
+published league tables, VIP window candidates' scores.
 
 Every import validates every row first and writes all of them or none; a ticket is known by
 (outlet, date, ticket number), so importing the same file again writes nothing, and a row
@@ -19,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ventanilla.core.audit import acting_as
 from ventanilla.core.errors import DomainError
 from ventanilla.core.scoping import Role, role_at
 from ventanilla.core.tabular import (
@@ -35,10 +37,14 @@ from ventanilla.core.tabular import (
 from ventanilla.counters.bulk import insert_rows
 from ventanilla.counters.models import (
     BusinessType,
+    LeaguePublication,
+    LeaguePublicationRow,
     Outcome,
     QueueTicket,
     TellerError,
+    TicketImport,
     TicketMapping,
+    VipCandidateScore,
 )
 from ventanilla.counters.rollups import rollups_rebuild
 from ventanilla.org.models import Employee, OrgUnit, OrgUnitKind
@@ -563,19 +569,38 @@ def ticket_import(
 
     Every row is read through ``mapping`` and checked; with any bad row, or a ``dry_run``,
     nothing is written and the result lists the errors (each with its line) or the counts.
-    ``file_date`` is the date of a file whose rows carry none.
+    ``file_date`` is the date of a file whose rows carry none. Every import that is not a
+    dry run, written or refused, is kept in the import history (``TicketImport``).
     """
     _check_outlet(actor, outlet)
+    result, row_count = _ticket_import_run(
+        outlet, data, filename, mapping, dry_run=dry_run, file_date=file_date, progress=progress
+    )
+    if not dry_run:
+        _import_record(actor, outlet, filename, mapping, row_count, result)
+    return result
+
+
+def _ticket_import_run(
+    outlet: OrgUnit,
+    data: bytes,
+    filename: str,
+    mapping: TicketMapping,
+    *,
+    dry_run: bool,
+    file_date: date | None,
+    progress: Progress | None,
+) -> tuple[ImportResult, int]:
     try:
         sheet, header, rows = _read_rows(data, filename)
     except TableError as exc:
         failed = _Issues(None)
         failed.add(None, exc.message)
-        return _result(failed, None, applied=False)
+        return _result(failed, None, applied=False), 0
     issues = _Issues(sheet)
     columns = _Columns(mapping, header, issues)
     if issues.items:
-        return _result(issues, None, applied=False)
+        return _result(issues, None, applied=False), len(rows)
     drafts = []
     for done, row in enumerate(rows, start=1):
         drafts.append(_draft_from_cells(columns, row, file_date, issues))
@@ -583,7 +608,36 @@ def ticket_import(
             progress(_("read"), done, len(rows))
     if not drafts:
         issues.add(None, _("The file holds no tickets."))
-    return _apply(_Batch(outlet, drafts), issues, dry_run=dry_run, progress=progress)
+    result = _apply(_Batch(outlet, drafts), issues, dry_run=dry_run, progress=progress)
+    return result, len(rows)
+
+
+def _import_record(
+    actor: Any,
+    outlet: OrgUnit,
+    filename: str,
+    mapping: TicketMapping,
+    rows: int,
+    result: ImportResult,
+) -> TicketImport:
+    """The history line of one import, written after the import's own transaction."""
+    counts = result.counts.get(TICKETS)
+    first_error = str(result.errors[0]) if result.errors else ""
+    return TicketImport.objects.create(
+        outlet=outlet,
+        filename=filename[:255],
+        mapping=mapping.name,
+        rows=rows,
+        created=counts.created if counts else 0,
+        updated=counts.updated if counts else 0,
+        unchanged=counts.unchanged if counts else 0,
+        # Past MAX_REPORTED_ISSUES the list ends with a line saying how many more.
+        error_count=len(result.errors),
+        first_error=first_error[:2000],
+        is_applied=result.is_applied,
+        imported_by=actor if getattr(actor, "is_authenticated", False) else None,
+        imported_at=timezone.now(),
+    )
 
 
 def tickets_push(*, actor: Any, outlet: OrgUnit, tickets: Iterable[Mapping[str, Any]]) -> Any:
@@ -658,3 +712,119 @@ def teller_error_create(
     error.full_clean()
     error.save()
     return error
+
+
+# Published league tables -------------------------------------------------------------------
+
+
+@transaction.atomic
+def league_publish(*, actor: Any, unit: OrgUnit, month: date) -> LeaguePublication:
+    """Freeze ``unit``'s teller league table of ``month`` as a kept record.
+
+    Needs the manager role over the unit and a month that is over. Publishing a month again
+    writes the next version and keeps the earlier ones, no longer current.
+    """
+    from ventanilla.counters.selectors import league_table
+
+    held = role_at(actor, unit.path)
+    if held is None or held < Role.MANAGER:
+        raise DomainError(
+            _("You may not publish league tables for %(unit)s.") % {"unit": unit.code},
+            code="out_of_scope",
+        )
+    first = month.replace(day=1)
+    if first > timezone.localdate().replace(day=1) - timedelta(days=1):
+        raise DomainError(
+            _("%(month)s is not over yet; only a past month can be published.")
+            % {"month": f"{first:%Y-%m}"},
+            code="month_not_over",
+        )
+    rows = league_table(user=actor, unit=unit, month=first)
+    if not rows:
+        raise DomainError(
+            _("No teller of %(unit)s served a ticket in %(month)s: there is nothing to publish.")
+            % {"unit": unit.code, "month": f"{first:%Y-%m}"},
+            code="empty",
+        )
+    earlier = list(
+        LeaguePublication.objects.select_for_update()
+        .filter(unit=unit, month=first)
+        .order_by("-version")
+    )
+    LeaguePublication.objects.filter(unit=unit, month=first, is_current=True).update(
+        is_current=False
+    )
+    with acting_as(actor):
+        publication = LeaguePublication.objects.create(
+            unit=unit,
+            month=first,
+            version=earlier[0].version + 1 if earlier else 1,
+            is_current=True,
+            published_by=actor,
+            published_at=timezone.now(),
+        )
+    LeaguePublicationRow.objects.bulk_create(
+        LeaguePublicationRow(
+            publication=publication,
+            teller=row.teller,
+            staff_number=row.teller.staff_number,
+            teller_name=row.teller.name,
+            outlet=row.outlet,
+            outlet_code=row.outlet.code,
+            outlet_name=row.outlet.display_name,
+            served=row.served,
+            weighted_minutes=row.weighted_minutes,
+            errors=row.errors,
+            handle_count=row.handle_count,
+            handle_seconds=row.handle_seconds,
+            standard_handle_seconds=row.standard_handle_seconds,
+            rank_in_outlet=row.rank_in_outlet,
+            rank_overall=row.rank_overall,
+        )
+        for row in rows
+    )
+    return publication
+
+
+# VIP window candidates ---------------------------------------------------------------------
+
+VIP_SCORE_FIELDS = ("business_skill", "marketing", "service", "image")
+
+
+@transaction.atomic
+def vip_score_record(
+    *,
+    actor: Any,
+    teller: Employee,
+    scored_on: date,
+    scores: Mapping[str, int],
+    note: str = "",
+) -> VipCandidateScore:
+    """A manager's scores (0 to 100) of a teller standing for a VIP window."""
+    held = role_at(actor, teller.unit.path)
+    if held is None or held < Role.MANAGER:
+        raise DomainError(
+            _("You may not score %(teller)s.") % {"teller": teller}, code="out_of_scope"
+        )
+    if teller.unit.kind != OrgUnitKind.OUTLET:
+        raise DomainError(
+            _("%(teller)s does not work at an outlet.") % {"teller": teller}, code="not_at_outlet"
+        )
+    if scored_on > timezone.localdate():
+        raise DomainError(_("Scores cannot be given for a future date."), code="future")
+    for name in VIP_SCORE_FIELDS:
+        value = scores.get(name)
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 100:
+            raise DomainError(
+                _("The %(score)s score must be a whole number from 0 to 100, not %(value)s.")
+                % {"score": name.replace("_", " "), "value": value},
+                code="bad_score",
+            )
+    with acting_as(actor):
+        return VipCandidateScore.objects.create(
+            teller=teller,
+            scored_on=scored_on,
+            note=note,
+            scored_by=actor,
+            **{name: scores[name] for name in VIP_SCORE_FIELDS},
+        )

@@ -68,6 +68,7 @@ __all__ = [
     "erlang_c",
     "erlang_c_metrics",
     "erlang_c_windows",
+    "estimate_patience",
     "priority_metrics",
     "recommend_windows",
     "size_erlang_a",
@@ -739,6 +740,31 @@ def compare_vip_options(
             regular_target=regular_target,
         ),
     )
+
+
+# --- patience from history -----------------------------------------------------------------
+
+
+def estimate_patience(
+    *, abandoned: int, waited_seconds: float, min_abandoned: int = 20
+) -> float | None:
+    """Mean patience (seconds) of exponentially patient customers, from a queue's history.
+
+    With exponential patience of rate θ, customers leave the queue at rate θ each while they
+    wait, so θ = abandonments / total time spent waiting (the maximum-likelihood estimate,
+    abandoned customers' own waits being censored patience times). ``waited_seconds`` is that
+    total; when a queue machine logs no time for an abandoned ticket, only the waits of the
+    called tickets are in it and the patience comes out shorter, which sizes more windows,
+    not fewer. Below ``min_abandoned`` abandonments there is too little to estimate: None.
+    """
+    if abandoned < 0 or not math.isfinite(waited_seconds) or waited_seconds < 0:
+        raise ValueError(
+            f"abandoned and waited_seconds must be zero or more, got {abandoned!r}, "
+            f"{waited_seconds!r}"
+        )
+    if abandoned < min_abandoned or waited_seconds <= 0:
+        return None
+    return waited_seconds / abandoned
 
 
 # --- one outlet's week ----------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Counters pages: queue and counter figures (and their export), staffing, league table.
+"""Counters pages: queue and counter figures (and their export), staffing, league tables
+(live and published, with their PDF and XLSX), VIP window selection, teller page, imports.
 
 Views stay thin: a form for the filters, a unit fetched through ``visible_to`` (a unit out
 of the user's scope is a 404), one selector, a template or a workbook.
@@ -6,6 +7,7 @@ of the user's scope is a 404), one selector, a template or a workbook.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -13,11 +15,15 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ventanilla.core.charts import Chart, Series
 from ventanilla.core.errors import DomainError
-from ventanilla.core.scoping import Role, has_role_anywhere, require_role
+from ventanilla.core.pdf import html_to_pdf
+from ventanilla.core.scoping import Role, has_role_anywhere, require_role, role_at
 from ventanilla.core.tabular import write_xlsx
 from ventanilla.counters import selectors, slowness
 from ventanilla.counters.forms import (
@@ -26,9 +32,21 @@ from ventanilla.counters.forms import (
     SlowTellerForm,
     StaffingForm,
     TellerErrorForm,
+    TellerForm,
+    TicketImportForm,
+    VipScoreForm,
+    VipSelectionForm,
 )
-from ventanilla.counters.models import TellerError
+from ventanilla.counters.models import (
+    LeaguePublication,
+    LeaguePublicationRow,
+    TellerError,
+    TicketImport,
+)
+from ventanilla.counters.services import VIP_SCORE_FIELDS, vip_score_record
+from ventanilla.counters.services import league_publish as league_publish_service
 from ventanilla.counters.services import teller_error_create as teller_error_create_service
+from ventanilla.counters.services import ticket_import as ticket_import_service
 from ventanilla.org.models import Employee, OrgUnit, OrgUnitKind
 
 
@@ -57,15 +75,49 @@ def _dashboard_report(request: HttpRequest) -> tuple[DashboardForm, selectors.Qu
     if not form.is_valid():
         return form, None
     data = form.cleaned_data
+    data["unit_object"] = _unit(request.user, data["unit"])
     report = selectors.queue_figures(
         user=request.user,
-        unit=_unit(request.user, data["unit"]),
+        unit=data["unit_object"],
         start=data["start"],
         end=data["end"],
         group_by=data["group_by"],
         is_vip=data["is_vip"],
     )
     return form, report
+
+
+def _wait_chart(request: HttpRequest, form: DashboardForm, report: Any) -> Chart | None:
+    """Mean and 90th-percentile wait per half hour of the day, for the page's filters."""
+    data = form.cleaned_data
+    if data["group_by"] != "half_hour":
+        report = selectors.queue_figures(
+            user=request.user,
+            unit=data["unit_object"],
+            start=data["start"],
+            end=data["end"],
+            group_by="half_hour",
+            is_vip=data["is_vip"],
+        )
+    if not report.rows:
+        return None
+
+    def minutes(value: float | None) -> float | None:
+        return None if value is None else round(value / 60, 2)
+
+    return Chart(
+        id="dashboard-wait",
+        title=_("Waiting by half hour of issue"),
+        labels=[f.label for f in report.rows],
+        series=[
+            Series(_("Mean wait (min)"), [minutes(f.mean_wait) for f in report.rows]),
+            Series(
+                _("90th percentile wait (min)"), [minutes(f.p90_wait) for f in report.rows], "line"
+            ),
+        ],
+        value_label=_("Minutes"),
+        decimals=1,
+    )
 
 
 @require_GET
@@ -81,6 +133,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "export_query": request.GET.urlencode(),
             "wait_target_minutes": selectors.WAIT_TARGET_SECONDS // 60,
             "vip_target_minutes": selectors.VIP_WAIT_TARGET_SECONDS // 60,
+            "wait_chart": _wait_chart(request, form, report) if report is not None else None,
         },
     )
 
@@ -155,10 +208,12 @@ def _gap(difference: float) -> str:
 
 @require_GET
 def staffing_page(request: HttpRequest) -> HttpResponse:
-    """Windows needed per half hour of a weekday at an outlet, against the windows opened."""
+    """Windows needed per weekday and half hour at an outlet, against the windows opened."""
     form = StaffingForm(request.GET or None)
     plan = None
     cells: list[dict[str, Any]] = []
+    heat_rows: list[dict[str, Any]] = []
+    chart = None
     outlet = None
     if request.GET and form.is_valid():
         data = form.cleaned_data
@@ -172,12 +227,35 @@ def staffing_page(request: HttpRequest) -> HttpResponse:
             weekday=data["weekday"],
             start=data["start"],
             end=data["end"],
+            model=data["model"],
         )
         peak = max((s.arrivals for s in plan.slots), default=0.0)
         cells = [
             {"slot": s, "heat": _heat(s.arrivals, peak), "gap": _gap(s.difference)}
             for s in plan.slots
         ]
+        heat_rows = [
+            {
+                "label": selectors.half_hour_label(half_hour),
+                "cells": [
+                    {"slot": slot, "gap": _gap(slot.difference)} if slot else None
+                    for slot in (plan.week.get(wd, {}).get(half_hour) for wd in range(7))
+                ],
+            }
+            for half_hour in plan.half_hours
+        ]
+        if plan.slots:
+            chart = Chart(
+                id="staffing-day",
+                title=_("Windows open and needed"),
+                labels=[s.label for s in plan.slots],
+                series=[
+                    Series(_("Windows open"), [round(s.windows_open, 1) for s in plan.slots]),
+                    Series(_("Windows needed"), [float(s.windows_needed) for s in plan.slots]),
+                ],
+                value_label=_("Windows"),
+                decimals=1,
+            )
     return render(
         request,
         "counters/staffing.html",
@@ -185,6 +263,9 @@ def staffing_page(request: HttpRequest) -> HttpResponse:
             "form": form,
             "plan": plan,
             "cells": cells,
+            "heat_rows": heat_rows,
+            "weekday_names": [label for _value, label in StaffingForm.WEEKDAYS],
+            "chart": chart,
             "outlet": outlet,
             "unit_codes": _unit_codes(request.user, OrgUnitKind.OUTLET),
         },
@@ -226,13 +307,19 @@ def league(request: HttpRequest) -> HttpResponse:
     form = LeagueForm(request.GET)
     rows = None
     unit = None
+    versions: list[LeaguePublication] = []
+    can_publish = False
     if form.is_valid():
         code = (form.cleaned_data.get("unit") or "").strip()
         unit = _unit(request.user, code) if code else _home_unit(request.user)
         if unit is not None:
-            rows = selectors.league_table(
-                user=request.user, unit=unit, month=form.cleaned_data["month"]
+            month = form.cleaned_data["month"]
+            rows = selectors.league_table(user=request.user, unit=unit, month=month)
+            versions = list(
+                selectors.league_publication_list(user=request.user).filter(unit=unit, month=month)
             )
+            held = role_at(request.user, unit.path)
+            can_publish = held is not None and held >= Role.MANAGER
     return render(
         request,
         "counters/league.html",
@@ -242,8 +329,156 @@ def league(request: HttpRequest) -> HttpResponse:
             "unit": unit,
             "month": form.cleaned_data.get("month") if form.is_valid() else None,
             "unit_codes": _unit_codes(request.user),
+            "published": versions[0] if versions else None,
+            "can_publish": can_publish,
         },
     )
+
+
+@require_POST
+def league_publish(request: HttpRequest) -> HttpResponse:
+    """Freeze a unit's league table of a month (managers of the unit)."""
+    form = LeagueForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(str(e) for es in form.errors.values() for e in es))
+        return redirect("counters:league")
+    unit = _unit(request.user, form.cleaned_data["unit"]) or _home_unit(request.user)
+    if unit is None:
+        raise Http404
+    require_role(request.user, unit, Role.MANAGER)
+    month = form.cleaned_data["month"]
+    try:
+        publication = league_publish_service(actor=request.user, unit=unit, month=month)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(f"{reverse('counters:league')}?unit={unit.code}&month={month:%Y-%m}")
+    messages.success(
+        request,
+        _("The league table of %(month)s was published (version %(version)s).")
+        % {"month": f"{month:%Y-%m}", "version": publication.version},
+    )
+    return redirect(_publication_url(publication))
+
+
+def _publication_url(publication: LeaguePublication, suffix: str = "") -> str:
+    return reverse(
+        f"counters:league_published{suffix}",
+        kwargs={
+            "unit": publication.unit.code,
+            "year": publication.month.year,
+            "month": publication.month.month,
+        },
+    ) + ("" if publication.is_current else f"?version={publication.version}")
+
+
+def _published(request: HttpRequest, unit: str, year: int, month: int) -> LeaguePublication:
+    """The publication named in the address (``?version=N`` for an earlier one), or 404."""
+    version_text = request.GET.get("version", "")
+    try:
+        first = date(year, month, 1)
+        version = int(version_text) if version_text else None
+    except ValueError as exc:
+        raise Http404 from exc
+    return selectors.league_publication_get(
+        user=request.user, unit_code=unit, month=first, version=version
+    )
+
+
+def _league_sheet(rows: list[LeaguePublicationRow]) -> tuple[list[str], list[list[Any]]]:
+    header = [
+        _("Rank"),
+        _("Staff number"),
+        _("Teller"),
+        _("Outlet"),
+        _("Rank in outlet"),
+        _("Tickets served"),
+        _("Standard minutes"),
+        _("Errors"),
+        _("Errors per 1,000 tickets"),
+        _("Transaction time against standard"),
+    ]
+    data = [
+        [
+            r.rank_overall,
+            r.staff_number,
+            r.teller_name,
+            f"{r.outlet_code} {r.outlet_name}",
+            r.rank_in_outlet,
+            r.served,
+            round(r.weighted_minutes, 1),
+            r.errors,
+            _number(r.error_rate, 2),
+            _number(r.dwell_ratio, 3),
+        ]
+        for r in rows
+    ]
+    return header, data
+
+
+@require_GET
+def league_publications(request: HttpRequest) -> HttpResponse:
+    """Published league tables the user may read: their scope's, and their sub-branch's."""
+    page = Paginator(selectors.league_publication_list(user=request.user), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "counters/league_publications.html", {"page_obj": page})
+
+
+@require_GET
+def league_published(request: HttpRequest, unit: str, year: int, month: int) -> HttpResponse:
+    publication = _published(request, unit, year, month)
+    rows = selectors.league_publication_rows(publication=publication)
+    own = getattr(getattr(request.user, "employee", None), "pk", None)
+    return render(
+        request,
+        "counters/league_published.html",
+        {
+            "publication": publication,
+            "rows": rows,
+            "own_teller_id": own,
+            "versions": selectors.league_publication_versions(publication=publication),
+            "version_query": "" if publication.is_current else f"?version={publication.version}",
+        },
+    )
+
+
+def _download_name(publication: LeaguePublication, extension: str) -> str:
+    return (
+        f"league-{publication.unit.code}-{publication.month:%Y-%m}-v{publication.version}"
+        f".{extension}"
+    )
+
+
+@require_GET
+def league_published_pdf(request: HttpRequest, unit: str, year: int, month: int) -> HttpResponse:
+    publication = _published(request, unit, year, month)
+    header, data = _league_sheet(selectors.league_publication_rows(publication=publication))
+    html = render_to_string(
+        "counters/league_print.html",
+        {"publication": publication, "header": header, "data": data},
+        request=request,
+    )
+    try:
+        pdf = html_to_pdf(html)
+    except DomainError as error:
+        return HttpResponse(error.message, status=503, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{_download_name(publication, "pdf")}"'
+    return response
+
+
+@require_GET
+def league_published_xlsx(request: HttpRequest, unit: str, year: int, month: int) -> HttpResponse:
+    publication = _published(request, unit, year, month)
+    header, data = _league_sheet(selectors.league_publication_rows(publication=publication))
+    response = HttpResponse(
+        write_xlsx([(f"{publication.month:%Y-%m}", header, data)]),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{_download_name(publication, "xlsx")}"'
+    )
+    return response
 
 
 def _home_unit(user: Any) -> OrgUnit | None:
@@ -305,3 +540,202 @@ def teller_error_create(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("The error was recorded."))
                 return redirect("counters:errors")
     return render(request, "counters/error_form.html", {"form": form})
+
+
+# VIP window selection ----------------------------------------------------------------------
+
+
+@require_GET
+def vip_selection(request: HttpRequest) -> HttpResponse:
+    """Candidates for the VIP windows ranked on the weighted criteria (managers)."""
+    if not has_role_anywhere(request.user, Role.MANAGER):
+        raise PermissionDenied
+    form = VipSelectionForm(request.GET or None)
+    candidates = None
+    chart = None
+    unit = None
+    if request.GET and form.is_valid():
+        data = form.cleaned_data
+        unit = _unit(request.user, data["unit"])
+        if unit is None:
+            raise Http404
+        require_role(request.user, unit, Role.MANAGER)
+        candidates = selectors.vip_candidate_ranking(
+            user=request.user,
+            unit=unit,
+            start=data["start"],
+            end=data["end"],
+            weights=data["weights"],
+        )
+        ranked = [c for c in candidates if c.total is not None]
+        if ranked:
+            chart = Chart(
+                id="vip-ranking",
+                title=_("Weighted score"),
+                labels=[f"{c.teller.staff_number} {c.teller.name}" for c in ranked],
+                series=[Series(_("Weighted score"), [round(c.total or 0, 1) for c in ranked])],
+                kind="horizontalBar",
+                value_label=_("Score (0–100)"),
+                decimals=1,
+                suggested_min=0,
+                suggested_max=100,
+            )
+    return render(
+        request,
+        "counters/vip_selection.html",
+        {
+            "form": form,
+            "candidates": candidates,
+            "chart": chart,
+            "unit": unit,
+            "weights": form.cleaned_data.get("weights")
+            if form.is_bound and form.is_valid()
+            else None,
+            "unit_codes": _unit_codes(request.user),
+            "min_tickets": slowness.MIN_TICKETS,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def vip_score_create(request: HttpRequest) -> HttpResponse:
+    """A manager scores a teller standing for a VIP window."""
+    user = request.user
+    if not has_role_anywhere(user, Role.MANAGER):
+        raise PermissionDenied
+    form = VipScoreForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        teller = (
+            Employee.objects.visible_to(user)
+            .select_related("unit")
+            .filter(staff_number=data["teller"].strip())
+            .first()
+        )
+        if teller is None:
+            form.add_error("teller", _("No employee you can see has this staff number."))
+        else:
+            try:
+                vip_score_record(
+                    actor=user,
+                    teller=teller,
+                    scored_on=data["scored_on"],
+                    scores={name: data[name] for name in VIP_SCORE_FIELDS},
+                    note=data["note"],
+                )
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("The scores were recorded."))
+                return redirect(f"{reverse('counters:vip_selection')}?unit={teller.unit.code}")
+    return render(request, "counters/vip_score_form.html", {"form": form})
+
+
+# Teller page -------------------------------------------------------------------------------
+
+
+@require_GET
+def teller_me(request: HttpRequest) -> HttpResponse:
+    """The signed-in teller's own page."""
+    employee = getattr(request.user, "employee", None)
+    if employee is None:
+        raise Http404
+    return redirect("counters:teller", staff_number=employee.staff_number)
+
+
+@require_GET
+def teller_page(request: HttpRequest, staff_number: str) -> HttpResponse:
+    """A teller's volume, transaction time against standard by type, errors and trend."""
+    teller = selectors.teller_get(user=request.user, staff_number=staff_number)
+    form = TellerForm(request.GET)
+    report = None
+    charts: dict[str, Chart] = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        report = selectors.teller_report(
+            user=request.user, teller=teller, start=data["start"], end=data["end"]
+        )
+        if report.months:
+            labels = [f"{m.month:%Y-%m}" for m in report.months]
+            charts["volume"] = Chart(
+                id="teller-volume",
+                title=_("Tickets served and errors by month"),
+                labels=labels,
+                series=[
+                    Series(_("Tickets served"), [float(m.served) for m in report.months]),
+                    Series(_("Errors"), [float(m.errors) for m in report.months], "line"),
+                ],
+                decimals=0,
+            )
+            charts["dwell"] = Chart(
+                id="teller-dwell",
+                title=_("Transaction time against standard by month"),
+                labels=labels,
+                series=[
+                    Series(
+                        _("Transaction time against standard"),
+                        [_number(m.dwell_ratio, 3) or None for m in report.months],
+                    )
+                ],
+                kind="line",
+                value_label=_("1 = standard time"),
+                decimals=2,
+                suggested_min=0,
+            )
+    return render(
+        request,
+        "counters/teller.html",
+        {"teller": teller, "form": form, "report": report, "charts": charts},
+    )
+
+
+# Imports -----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def ticket_imports(request: HttpRequest) -> HttpResponse:
+    """Import a queue machine's file for an outlet; the history of the imports seen."""
+    user = request.user
+    can_import = has_role_anywhere(user, Role.STAFF)
+    if request.method == "POST" and not can_import:
+        raise PermissionDenied
+    form = TicketImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        outlet = _unit(user, data["outlet"].strip())
+        if outlet is None:
+            raise Http404
+        require_role(user, outlet, Role.STAFF)
+        upload = data["file"]
+        try:
+            result = ticket_import_service(
+                actor=user,
+                outlet=outlet,
+                data=upload.read(),
+                filename=upload.name,
+                mapping=data["mapping"],
+                dry_run=data["dry_run"],
+                file_date=data["file_date"],
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            if result.is_applied:
+                messages.success(request, "; ".join(result.summary_lines()))
+                return redirect("counters:imports")
+    history = Paginator(
+        TicketImport.objects.visible_to(user).select_related("outlet", "imported_by"), 50
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "counters/imports.html",
+        {
+            "form": form,
+            "result": result,
+            "errors": result.errors[:200] if result else [],
+            "page_obj": history,
+            "can_import": can_import,
+            "unit_codes": _unit_codes(user, OrgUnitKind.OUTLET),
+        },
+    )

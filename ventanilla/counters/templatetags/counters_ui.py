@@ -25,3 +25,16 @@ def percent(share: Any) -> str:
     if share is None:
         return "–"
     return f"{number_format(100 * float(share), 1)}%"
+
+
+@register.filter
+def weekday_name(index: Any) -> str:
+    """0 → Monday ... 6 → Sunday, in the language of the request."""
+    from django.utils.dates import WEEKDAYS
+
+    return str(WEEKDAYS[int(index)])
+
+
+@register.filter
+def absolute(value: Any) -> Any:
+    return abs(value)

@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from ventanilla.counters import selectors
 from ventanilla.counters.tests.test_selectors import MONDAY, make_tickets
 
 pytestmark = pytest.mark.django_db
@@ -29,14 +30,22 @@ class TestDashboard:
         client = client_for(network.subbranch_manager)
         url = reverse("counters:dashboard")
         client.get(url, RANGE)
-        # session, user, grants, rollups, outlet labels, the unit switcher, unit codes
-        with django_assert_num_queries(7):
+        # session, user, grants, rollups, outlet labels, rollups per half hour for the
+        # waiting chart, the unit switcher, unit codes
+        with django_assert_num_queries(8):
             response = client.get(url, RANGE)
         assert response.status_code == 200
         text = response.content.decode()
         assert "XC01" in text and "XC02" in text
         assert "YT01 " not in text.split("<datalist", 1)[0]
         assert response.context["report"].total.tickets == 120
+        by_half_hour = selectors.queue_figures(
+            user=network.subbranch_manager, unit=None, start=MONDAY,
+            end=MONDAY + timedelta(days=20), group_by="half_hour",
+        )  # fmt: skip
+        chart = response.context["wait_chart"]
+        assert chart.labels == [f.label for f in by_half_hour.rows]
+        assert chart.series[1].values == [round(f.p90_wait / 60, 2) for f in by_half_hour.rows]
 
     @time_machine.travel("2026-03-20 10:00 +0800", tick=False)
     def test_empty_query_means_this_month(self, network):
@@ -198,8 +207,8 @@ class TestQueryCounts:
         params = {"unit": "XC", "month": "2026-03"}
         client.get(reverse("counters:league"), params)
         # session, user, grants, unit, rollups, standard times, errors, tellers, outlets,
-        # the unit switcher, unit codes
-        with django_assert_num_queries(11):
+        # the month's publication, the unit switcher, unit codes
+        with django_assert_num_queries(12):
             response = client.get(reverse("counters:league"), params)
         assert response.status_code == 200
 
