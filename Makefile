@@ -13,9 +13,11 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/ventanilla
 TYPED := $(wildcard ventanilla/*/services.py ventanilla/*/selectors.py) \
 	ventanilla/core/scoping.py ventanilla/core/audit.py \
 	$(wildcard ventanilla/core/tabular.py ventanilla/org/importing.py ventanilla/demo/generator.py \
-		ventanilla/counters/staffing.py)
+		ventanilla/counters/staffing.py ventanilla/rectification/effect.py \
+		ventanilla/rectification/indicators.py ventanilla/rectification/suggestions.py \
+		ventanilla/core/charts.py ventanilla/core/pdf.py)
 
-.PHONY: demo test install install-dev system-deps lint typecheck checks test-sqlite \
+.PHONY: demo test install install-dev cjk-fonts system-deps lint typecheck checks test-sqlite \
 	test-postgres test-services serve messages clean
 
 $(VENV)/bin/activate:
@@ -56,13 +58,22 @@ serve:
 		--schedule var/celerybeat-schedule >var/worker.log 2>&1 & worker=$$!; \
 	$(MANAGE) runserver 127.0.0.1:$(PORT) --noreload
 
+## cjk-fonts: a font with Chinese glyphs, which the PDF reports embed.
+cjk-fonts:
+	@if ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+		if [ "$$(id -u)" = "0" ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				fonts-noto-cjk >/dev/null; \
+		else echo "No Chinese font installed (apt-get install fonts-noto-cjk): PDF reports will refuse until there is one."; fi; \
+	fi
+
 ## system-deps: Chromium, CJK fonts and gettext for the browser and translation tests.
 system-deps:
 	@if ! command -v chromium >/dev/null || ! command -v msgfmt >/dev/null \
-		|| ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+		|| ! command -v pdffonts >/dev/null || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
 		if [ "$$(id -u)" = "0" ]; then \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-				chromium fonts-noto-cjk gettext >/dev/null; \
+				chromium fonts-noto-cjk gettext poppler-utils >/dev/null; \
 		else echo "Chromium, fonts-noto-cjk or gettext missing and not root: browser tests will skip."; fi; \
 	fi
 

@@ -22,6 +22,8 @@ urlpatterns = [
     path("surveys/", include("ventanilla.surveys.urls")),
     path("counters/", include("ventanilla.counters.urls")),
     path("complaints/", include("ventanilla.complaints.urls")),
+    path("reports/", include("ventanilla.reports.urls")),
+    path("rectification/", include("ventanilla.rectification.urls")),
     path("api/v1/", include("ventanilla.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -102,6 +102,16 @@ PAGES = [
     "/org/contacts/",
     "/org/import/",
     "/audit/",
+    "/surveys/",
+    "/complaints/",
+    "/complaints/figures/",
+    "/counters/",
+    "/counters/league/published/",
+    "/rectification/",
+    "/rectification/my/",
+    "/rectification/plans/RP-2026-0001/",
+    "/reports/",
+    "/reports/new/",
     "/api/v1/docs/",
 ]
 # A word of the navigation in each language: the page was rendered in that language.
@@ -112,6 +122,9 @@ HOME_WORD = {"zh-hans": "首页", "en": "Home", "es": "Inicio"}
 def test_every_page_renders_in_each_language_with_the_network_cut(
     network, live_server, browser_page, lang
 ):
+    from ventanilla.rectification.tests.factories import plan_with_measure
+
+    plan_with_measure(network)  # a plan page draws its chart with the vendored Chart.js
     page, outside = browser_page
     login(page, live_server, "admin")
     page.context.add_cookies([{"name": "django_language", "value": lang, "url": live_server.url}])
@@ -126,4 +139,7 @@ def test_every_page_renders_in_each_language_with_the_network_cut(
             assert page.evaluate("getComputedStyle(document.body).margin") == "0px", path
         else:
             page.wait_for_selector(".swagger-ui .info", timeout=15000)
+        for canvas in page.locator("canvas[data-chart]").all():
+            # Chart.js drew the chart: the canvas has pixels, not just its element.
+            assert canvas.evaluate("c => c.width > 0 && !!Chart.getChart(c)"), path
     assert outside == [], f"pages asked the internet for: {outside}"

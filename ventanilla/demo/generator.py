@@ -154,6 +154,7 @@ HISTORY_STEPS: tuple[str, ...] = (
     "ventanilla.surveys.demo.DEMO_STEP",
     "ventanilla.complaints.demo.DEMO_STEP",
     "ventanilla.counters.demo.DEMO_STEP",
+    "ventanilla.rectification.demo.DEMO_STEP",
 )
 
 

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "ventanilla.surveys",
     "ventanilla.counters",
     "ventanilla.complaints",
+    "ventanilla.rectification",
+    "ventanilla.reports",
     "ventanilla.demo",
 ]
 
@@ -189,6 +191,13 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ComplaintSourceEnum": "ventanilla.complaints.models.Source",
         "WaveSourceEnum": "ventanilla.surveys.models.WaveSource",
+        "PlanSourceEnum": "ventanilla.rectification.models.PlanSource",
+        "PlanStatusEnum": "ventanilla.rectification.models.PlanStatus",
+        "MeasureStatusEnum": "ventanilla.rectification.models.MeasureStatus",
+        "ComplaintStatusEnum": "ventanilla.complaints.models.Status",
+        "SectionKindEnum": "ventanilla.rectification.models.SectionKind",
+        "DirectionEnum": "ventanilla.rectification.models.Direction",
+        "MajorKindEnum": "ventanilla.complaints.models.MajorKind",
     },
 }
 
@@ -223,7 +232,29 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ventanilla.complaints.tasks.escalate_complaints",
         "schedule": timedelta(minutes=15),
     },
+    "complaint-rapid-alerts": {
+        "task": "ventanilla.complaints.tasks.alert_backup_contacts",
+        "schedule": timedelta(minutes=1),
+    },
+    "surveys-retrain-theme-model": {
+        "task": "ventanilla.surveys.tasks.retrain_theme_model",
+        "schedule": timedelta(hours=24),
+    },
+    "rectification-reminders": {
+        "task": "ventanilla.rectification.tasks.remind_measure_owners",
+        "schedule": timedelta(hours=6),
+    },
 }
+# Complaint notices by SMS: a console backend by default; production sets the gateway.
+COMPLAINTS_SMS_BACKEND = os.environ.get(
+    "COMPLAINTS_SMS_BACKEND", "ventanilla.complaints.sms.ConsoleBackend"
+)
+COMPLAINTS_SMS_GATEWAY_URL = os.environ.get("COMPLAINTS_SMS_GATEWAY_URL", "")
+COMPLAINTS_SMS_GATEWAY_TOKEN = os.environ.get("COMPLAINTS_SMS_GATEWAY_TOKEN", "")
+COMPLAINTS_SMS_GATEWAY_TIMEOUT = float(os.environ.get("COMPLAINTS_SMS_GATEWAY_TIMEOUT", "10"))
+COMPLAINTS_ATTACHMENT_MAX_BYTES = int(
+    os.environ.get("COMPLAINTS_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))
+)
 # Audit entries are kept this many days; banks keep records of service for years.
 AUDIT_RETENTION_DAYS = int(os.environ.get("VENTANILLA_AUDIT_RETENTION_DAYS", str(5 * 365)))
 

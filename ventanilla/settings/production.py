@@ -34,3 +34,7 @@ STORAGES = {
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
 )
+
+# Texts go through the bank's SMS gateway once it is configured.
+if COMPLAINTS_SMS_GATEWAY_URL and "COMPLAINTS_SMS_BACKEND" not in os.environ:  # noqa: F405
+    COMPLAINTS_SMS_BACKEND = "ventanilla.complaints.sms.HttpGatewayBackend"

@@ -17,3 +17,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LANGUAGE_CODE = "en"
+COMPLAINTS_SMS_BACKEND = "ventanilla.complaints.sms.LocMemBackend"
+# Counters demo: one month at Xiangcheng and none at other outlets, so demo builds in tests
+# stay quick (the real demo writes a year at Xiangcheng and a month everywhere else).
+COUNTERS_DEMO_DAYS = 30
+COUNTERS_DEMO_OTHER_DAYS = 0
