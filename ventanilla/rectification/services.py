@@ -162,21 +162,18 @@ def _fill_from_wave(actor: Any, plan: RectificationPlan) -> None:
     if not plan.addressee:
         plan.addressee = _("%(unit)s:") % {"unit": wave.unit.display_name}
     if not plan.introduction:
-        lines = [
-            _(
-                "According to the results of %(wave)s, %(unit)s ranked %(rank)d of %(peers)d "
-                "among %(segment)s customers."
-            )
-            % {
-                "wave": wave.name,
-                "unit": plan.unit.display_name,
-                "rank": r.rank,
-                "peers": r.peers,
-                "segment": r.segment,
-            }
+        ranks = [
+            _("%(rank)d of %(peers)d among %(segment)s customers")
+            % {"rank": r.rank, "peers": r.peers, "segment": r.segment}
             for r in plan_ranks(actor, plan)
             if r.rank is not None
         ]
+        lines = []
+        if ranks:
+            lines.append(
+                _("According to the results of %(wave)s, %(unit)s ranked %(ranks)s.")
+                % {"wave": wave.name, "unit": plan.unit.display_name, "ranks": _("; ").join(ranks)}
+            )
         lines.append(
             _(
                 "To raise customer satisfaction and reach the goals below, we have drawn up this "
@@ -754,6 +751,14 @@ def suggestion_accept(
     suggestion.finding = finding
     suggestion.save(update_fields=["status", "finding"])
     return finding
+
+
+@transaction.atomic
+def suggestions_accept_all(*, actor: Any, plan: RectificationPlan) -> list[Finding]:
+    """Accept every pending suggestion of the plan as written, in their order."""
+    _require_manager(actor, plan)
+    pending = plan.suggestions.filter(status=SuggestionStatus.PENDING).order_by("position", "id")
+    return [suggestion_accept(actor=actor, suggestion=s) for s in pending]
 
 
 @transaction.atomic

@@ -129,8 +129,9 @@ def negative_themes(wave: Any, unit: OrgUnit) -> list[Suggestion]:
         code = tag.theme.code
         counts[seg][code] += 1
         names[code] = str(getattr(tag.theme, "display_name", code))
-        if len(examples[(seg, code)]) < EXAMPLES and tag.response.comment:
-            examples[(seg, code)].append(tag.response.comment)
+        text = tag.response.comment.strip()
+        if len(examples[(seg, code)]) < EXAMPLES and text and text not in examples[(seg, code)]:
+            examples[(seg, code)].append(text)
     for seg in counts:
         totals[seg] = responses.filter(segment__code=seg).count()
     out = []

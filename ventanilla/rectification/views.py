@@ -251,6 +251,7 @@ _PLAN_STEPS: dict[str, Callable[..., Any]] = {
     "approve": services.plan_approve,
     "close": services.plan_close,
     "suggest": services.plan_suggest_findings,
+    "accept-all": services.suggestions_accept_all,
 }
 
 
@@ -269,6 +270,8 @@ def plan_step(request: HttpRequest, reference: str, step: str) -> HttpResponse:
             messages.success(
                 request, _("%(n)d new suggestions from the data.") % {"n": len(result)}
             )
+        elif step == "accept-all":
+            messages.success(request, _("%(n)d findings added.") % {"n": len(result)})
         else:
             messages.success(request, _("Plan %(ref)s: done.") % {"ref": plan.reference})
     return redirect("rectification:plan_detail", reference=plan.reference)

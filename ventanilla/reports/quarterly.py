@@ -195,7 +195,7 @@ def _measures(doc: Document, pack: QuarterlyPack, chapter: int) -> None:
                 f"{m.title}\n{m.reference}",
                 " / ".join(x for x in (m.owner, m.department) if x) or "—",
                 day(m.due_on),
-                m.status_label + (f" ({_('overdue')})" if m.is_overdue else ""),
+                m.status_label + (" ({})".format(_("overdue")) if m.is_overdue else ""),
                 f"{m.percent_done}%",
                 effect,
             ]

@@ -185,11 +185,9 @@ def _goals(doc: Document, report: RectificationReport, chapter: int) -> None:
             [
                 [
                     g.title,
-                    g.indicator_label
-                    + (
-                        f" ({_('higher is better')})"
-                        if g.higher_is_better
-                        else f" ({_('lower is better')})"
+                    "{} ({})".format(
+                        g.indicator_label,
+                        _("Higher is better") if g.higher_is_better else _("Lower is better"),
                     ),
                     num(g.baseline, 1),
                     num(g.target, 1),
@@ -203,8 +201,10 @@ def _goals(doc: Document, report: RectificationReport, chapter: int) -> None:
 
 def _measure_row(number: str, problem: str, m: ReportMeasure) -> list[str]:
     owner = " / ".join(x for x in (m.owner, m.department) if x) or "—"
-    status = m.status_label + (f" ({_('overdue')})" if m.is_overdue else "")
-    done_on = f"\n{_('done')} {day(m.completed_on)}" if m.completed_on else ""
+    overdue = _("overdue")
+    done = pgettext("date a measure was completed", "done")
+    status = m.status_label + (f" ({overdue})" if m.is_overdue else "")
+    done_on = f"\n{done} {day(m.completed_on)}" if m.completed_on else ""
     return [
         number,
         f"{m.title}\n{m.reference}",

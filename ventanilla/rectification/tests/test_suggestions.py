@@ -153,3 +153,24 @@ def test_frequent_negative_themes_are_suggested_with_example_comments(network):
     ]
     assert "排队很快" not in themes[0].examples
     assert themes[0].examples[0] == "排队一个小时"
+
+
+def test_accept_all_turns_every_pending_suggestion_into_a_finding(network, client):
+    from django.urls import reverse
+
+    wave = make_wave(network.branch, year=2026, quarter=3)
+    corporate = Segment.objects.get(code="corporate")
+    _answers(wave, network.outlet_a, corporate, [(3, 2)] * 6)
+    _answers(wave, network.other_outlet, corporate, [(5, 5)] * 6)
+    plan = services.plan_create(
+        actor=network.subbranch_manager, unit=network.subbranch, title="整改",
+        period_start=date(2026, 10, 1), period_end=date(2027, 3, 31), source_wave=wave,
+    )
+    services.plan_suggest_findings(actor=network.subbranch_manager, plan=plan)
+    client.force_login(network.teller_a)
+    url = reverse("rectification:plan_step", args=[plan.reference, "accept-all"])
+    assert client.post(url).status_code == 404  # a teller of an outlet does not see the plan
+    client.force_login(network.subbranch_manager)
+    assert client.post(url).status_code == 302
+    assert Finding.objects.filter(section__plan=plan).count() == 1
+    assert not plan.suggestions.filter(status=SuggestionStatus.PENDING).exists()
