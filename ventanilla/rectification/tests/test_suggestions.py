@@ -163,8 +163,12 @@ def test_accept_all_turns_every_pending_suggestion_into_a_finding(network, clien
     _answers(wave, network.outlet_a, corporate, [(3, 2)] * 6)
     _answers(wave, network.other_outlet, corporate, [(5, 5)] * 6)
     plan = services.plan_create(
-        actor=network.subbranch_manager, unit=network.subbranch, title="整改",
-        period_start=date(2026, 10, 1), period_end=date(2027, 3, 31), source_wave=wave,
+        actor=network.subbranch_manager,
+        unit=network.subbranch,
+        title="整改",
+        period_start=date(2026, 10, 1),
+        period_end=date(2027, 3, 31),
+        source_wave=wave,
     )
     services.plan_suggest_findings(actor=network.subbranch_manager, plan=plan)
     client.force_login(network.teller_a)
