@@ -117,8 +117,10 @@ def negative_themes(wave: Any, unit: OrgUnit) -> list[Suggestion]:
     responses = Response.objects.filter(
         wave=wave, unit__path__startswith=unit.path, sentiment=Sentiment.NEGATIVE
     )
-    tags = CommentTheme.objects.filter(response__in=responses.values("pk")).select_related(
-        "theme", "response__segment"
+    tags = (
+        CommentTheme.objects.filter(response__in=responses.values("pk"))
+        .select_related("theme", "response__segment")
+        .order_by("response_id", "theme_id")  # the examples in the order answers came
     )
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     totals: Counter[str] = Counter()
@@ -160,12 +162,16 @@ def grown_complaint_causes(wave: Any, unit: OrgUnit) -> list[Suggestion]:
     tz = timezone.get_current_timezone()
 
     def counts(lo: date, hi: date) -> Counter[str]:
-        rows = Complaint.objects.filter(
-            unit__path__startswith=unit.path,
-            received_at__gte=datetime.combine(lo, time.min, tzinfo=tz),
-            received_at__lt=datetime.combine(hi, time.min, tzinfo=tz),
-            cause__isnull=False,
-        ).values_list("cause__code", "cause__name", "cause__name_en", "cause__name_es")
+        rows = (
+            Complaint.objects.filter(
+                unit__path__startswith=unit.path,
+                received_at__gte=datetime.combine(lo, time.min, tzinfo=tz),
+                received_at__lt=datetime.combine(hi, time.min, tzinfo=tz),
+                cause__isnull=False,
+            )
+            .order_by("cause__code")
+            .values_list("cause__code", "cause__name", "cause__name_en", "cause__name_es")
+        )
         c: Counter[str] = Counter()
         for code, *names_ in rows:
             c[code] += 1
