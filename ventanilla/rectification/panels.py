@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -25,10 +27,10 @@ def rectification_panels(request: HttpRequest) -> list[Panel]:
     plans = list(selectors.plan_list(user=user).exclude(status="closed")[:3])
     if not plans and not mine["open"]:
         return []
-    progress = []
-    for plan in plans:
-        measures = list(selectors.measure_list(user=user).filter(section__plan=plan))
-        progress.append((plan, selectors.plan_progress(measures, []).overall))
+    by_plan: dict[int, list[Any]] = {plan.pk: [] for plan in plans}
+    for m in selectors.measure_list(user=user).filter(section__plan__in=plans):
+        by_plan[m.section.plan_id].append(m)
+    progress = [(plan, selectors.plan_progress(by_plan[plan.pk], []).overall) for plan in plans]
     return [
         Panel(
             "rectification/panels/rectification.html",

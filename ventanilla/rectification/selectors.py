@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from ventanilla.org.models import OrgUnit
 from ventanilla.rectification import indicators
 from ventanilla.rectification.models import (
-    OPEN_MEASURE_STATUSES,
     EffectCheck,
     Finding,
     Measure,
@@ -450,6 +449,3 @@ def rectification_report(*, user: Any, plan: RectificationPlan) -> Rectification
         generated_on=today,
         verdicts=dict(verdicts),
     )
-
-
-OPEN = OPEN_MEASURE_STATUSES

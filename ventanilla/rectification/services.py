@@ -143,36 +143,38 @@ def plan_create(
     _require_manager(actor, plan)
     year = period_start.year
     plan.reference = f"RP-{year}-{_next_number(year, 'last_plan'):04d}"
+    ranks = []
     if source_wave is not None:
-        _fill_from_wave(actor, plan)
+        from ventanilla.rectification.selectors import plan_ranks
+
+        ranks = plan_ranks(actor, plan)  # the ranking reads the whole wave: once
+        _fill_from_wave(plan, ranks)
     plan.save()
     if source_wave is not None and with_goals:
-        _goals_from_wave(actor, plan)
+        _goals_from_wave(actor, plan, ranks)
     return plan
 
 
-def _fill_from_wave(actor: Any, plan: RectificationPlan) -> None:
+def _fill_from_wave(plan: RectificationPlan, ranks: list[Any]) -> None:
     """What a plan answering a wave says when nobody has written it yet: the addressee (the
     unit that evaluated), an opening with the ranks the wave gave, and the commitment."""
-    from ventanilla.rectification.selectors import plan_ranks
-
     wave = plan.source_wave
     if wave is None:
         return
     if not plan.addressee:
         plan.addressee = _("%(unit)s:") % {"unit": wave.unit.display_name}
     if not plan.introduction:
-        ranks = [
+        ranked = [
             _("%(rank)d of %(peers)d among %(segment)s customers")
             % {"rank": r.rank, "peers": r.peers, "segment": r.segment}
-            for r in plan_ranks(actor, plan)
+            for r in ranks
             if r.rank is not None
         ]
         lines = []
-        if ranks:
+        if ranked:
             lines.append(
                 _("According to the results of %(wave)s, %(unit)s ranked %(ranks)s.")
-                % {"wave": wave.name, "unit": plan.unit.display_name, "ranks": _("; ").join(ranks)}
+                % {"wave": wave.name, "unit": plan.unit.display_name, "ranks": _("; ").join(ranked)}
             )
         lines.append(
             _(
@@ -190,10 +192,9 @@ def _fill_from_wave(actor: Any, plan: RectificationPlan) -> None:
         )
 
 
-def _goals_from_wave(actor: Any, plan: RectificationPlan) -> None:
+def _goals_from_wave(actor: Any, plan: RectificationPlan, ranks: list[Any]) -> None:
     """A goal per segment where the unit is below its target rank: reach the score of the
     unit now at that place (the gap of the ranking, on the 0-100 scale of the indicator)."""
-    from ventanilla.rectification.selectors import plan_ranks
     from ventanilla.surveys.models import Segment
 
     wave = plan.source_wave
@@ -201,7 +202,7 @@ def _goals_from_wave(actor: Any, plan: RectificationPlan) -> None:
         return
     low, high = wave.bounds
     start, end = quarter_bounds(wave.year, wave.quarter)
-    for r in plan_ranks(actor, plan):
+    for r in ranks:
         if r.rank is None or r.target_rank is None or r.gap is None or r.rank <= r.target_rank:
             continue
         code = f"survey_overall.{r.segment_code}"
@@ -257,11 +258,6 @@ def plan_submit(*, actor: Any, plan: RectificationPlan) -> RectificationPlan:
     plan.status = PlanStatus.SUBMITTED
     plan.save(update_fields=["status"])
     return plan
-
-
-def unit_head_unit(plan: RectificationPlan) -> OrgUnit:
-    """The unit whose head approves: the plan's unit itself (its president or head)."""
-    return plan.unit
 
 
 @transaction.atomic
@@ -838,7 +834,9 @@ DUE_SOON_DAYS = 7
 ESCALATE_AFTER_DAYS = 7
 
 
-def _reminder_recipients(measure: Measure, kind: str) -> list[str]:
+def _reminder_recipients(
+    measure: Measure, kind: str, heads: dict[int, Employee | None] | None = None
+) -> list[str]:
     """The owner, and for an escalation the head of the plan's unit too (by e-mail)."""
     from ventanilla.rectification.models import ReminderKind
 
@@ -846,16 +844,18 @@ def _reminder_recipients(measure: Measure, kind: str) -> list[str]:
     if measure.owner is not None and measure.owner.email:
         emails.append(measure.owner.email)
     if kind == ReminderKind.ESCALATED:
-        head = (
-            Employee.objects.filter(
-                unit=measure.section.plan.unit,
-                is_active=True,
-                post__default_role__gte=Role.MANAGER,
+        unit = measure.section.plan.unit
+        heads = {} if heads is None else heads
+        if unit.pk not in heads:  # one lookup per unit for the whole run
+            heads[unit.pk] = (
+                Employee.objects.filter(
+                    unit=unit, is_active=True, post__default_role__gte=Role.MANAGER
+                )
+                .exclude(email="")
+                .order_by("-post__default_role", "staff_number")
+                .first()
             )
-            .exclude(email="")
-            .order_by("-post__default_role", "staff_number")
-            .first()
-        )
+        head = heads[unit.pk]
         if head is not None and head.email not in emails:
             emails.append(head.email)
     return emails
@@ -881,6 +881,7 @@ def measure_reminders_run(*, today: date | None = None) -> int:
         "owner", "section__plan__unit"
     )
     sent = 0
+    heads: dict[int, Employee | None] = {}
     for measure in open_measures.filter(due_on__lte=today + timedelta(days=DUE_SOON_DAYS)):
         if measure.due_on < today - timedelta(days=ESCALATE_AFTER_DAYS):
             kind = ReminderKind.ESCALATED
@@ -888,7 +889,7 @@ def measure_reminders_run(*, today: date | None = None) -> int:
             kind = ReminderKind.OVERDUE
         else:
             kind = ReminderKind.DUE_SOON
-        recipients = _reminder_recipients(measure, kind)
+        recipients = _reminder_recipients(measure, kind, heads)
         with transaction.atomic():
             try:
                 with transaction.atomic():

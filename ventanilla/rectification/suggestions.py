@@ -134,8 +134,7 @@ def negative_themes(wave: Any, unit: OrgUnit) -> list[Suggestion]:
         text = tag.response.comment.strip()
         if len(examples[(seg, code)]) < EXAMPLES and text and text not in examples[(seg, code)]:
             examples[(seg, code)].append(text)
-    for seg in counts:
-        totals[seg] = responses.filter(segment__code=seg).count()
+    totals.update(responses.values_list("segment__code", flat=True))
     out = []
     for seg, counter in counts.items():
         for code, n in counter.most_common(THEMES_PER_SEGMENT):
