@@ -17,6 +17,7 @@ from ventanilla.core.errors import DomainError
 from ventanilla.core.scoping import Role
 from ventanilla.org.models import Employee, OrgUnit, OrgUnitKind
 from ventanilla.rectification import indicators
+from ventanilla.rectification.dates import quarter_bounds
 from ventanilla.rectification.effect import effect
 from ventanilla.rectification.models import (
     OPEN_MEASURE_STATUSES,
@@ -220,12 +221,6 @@ def _goals_from_wave(actor: Any, plan: RectificationPlan, ranks: list[Any]) -> N
             deadline=plan.period_end,
             segment=Segment.objects.filter(code=r.segment_code).first(),
         )
-
-
-def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
-    start = date(year, 3 * quarter - 2, 1)
-    end = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
-    return start, end
 
 
 @transaction.atomic

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ventanilla.org.models import OrgUnit
+from ventanilla.rectification.dates import quarter_bounds
 
 MIN_ANSWERS = 5
 MIN_GAP_SHARE = 0.02  # of the scale's range: a smaller gap is noise, not a finding
@@ -41,12 +42,6 @@ class Suggestion:
     statement: str
     evidence: str
     examples: list[str] = field(default_factory=list)
-
-
-def _quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
-    start = date(year, 3 * quarter - 2, 1)
-    end = date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1)
-    return start, end
 
 
 def weak_dimensions(wave: Any, unit: OrgUnit) -> list[Suggestion]:
@@ -155,9 +150,9 @@ def negative_themes(wave: Any, unit: OrgUnit) -> list[Suggestion]:
 def grown_complaint_causes(wave: Any, unit: OrgUnit) -> list[Suggestion]:
     from ventanilla.complaints.models import Complaint
 
-    start, end = _quarter_bounds(wave.year, wave.quarter)
+    start, end = quarter_bounds(wave.year, wave.quarter)
     prev_year = wave.year - 1 if wave.quarter == 1 else wave.year
-    prev = _quarter_bounds(prev_year, 4 if wave.quarter == 1 else wave.quarter - 1)
+    prev = quarter_bounds(prev_year, 4 if wave.quarter == 1 else wave.quarter - 1)
     tz = timezone.get_current_timezone()
 
     def counts(lo: date, hi: date) -> Counter[str]:

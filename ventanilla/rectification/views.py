@@ -24,6 +24,7 @@ from ventanilla.core.charts import Chart, Series
 from ventanilla.core.errors import DomainError
 from ventanilla.core.scoping import Role, require_role
 from ventanilla.rectification import indicators, selectors, services
+from ventanilla.rectification.dates import quarter_bounds
 from ventanilla.rectification.forms import (
     CloseEffectiveForm,
     EffectCheckForm,
@@ -113,7 +114,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
         wave = wave_list(user=user).filter(pk=int(wave_id)).first()
         if wave is not None:
             # Written after the wave's quarter, for the half year that follows.
-            start = services.quarter_bounds(wave.year, wave.quarter)[1]
+            start = quarter_bounds(wave.year, wave.quarter)[1]
             initial.update(
                 source_wave=wave.pk,
                 period_start=start,
