@@ -160,6 +160,7 @@ def wave_indices(
     wave: EvaluationWave,
     level: str = LEVEL_SUB_BRANCH,
     segment: Segment | None = None,
+    with_trend: bool = True,
 ) -> IndexReport:
     """Per unit × segment × dimension over the responses the user may see; NPS; trend."""
     report = IndexReport(wave=wave, level=level)
@@ -200,8 +201,18 @@ def wave_indices(
             )
             if u in units
         ]
-    report.trend = wave_trend(user=user, wave=wave, segment=segment)
+    if with_trend:
+        report.trend = wave_trend(user=user, wave=wave, segment=segment)
     return report
+
+
+def _waves_until(wave: EvaluationWave) -> list[EvaluationWave]:
+    """``wave`` and the earlier waves of the same owner and source, oldest first."""
+    return list(
+        EvaluationWave.objects.filter(unit=wave.unit, source=wave.source)
+        .filter(Q(year__lt=wave.year) | Q(year=wave.year, quarter__lte=wave.quarter))
+        .order_by("year", "quarter", "pk")
+    )
 
 
 def wave_trend(
@@ -209,11 +220,7 @@ def wave_trend(
 ) -> list[TrendLine]:
     """The overall mean per segment over the user's responses in this wave and the earlier
     waves of the same owner and source."""
-    waves = list(
-        EvaluationWave.objects.filter(unit=wave.unit, source=wave.source)
-        .filter(Q(year__lt=wave.year) | Q(year=wave.year, quarter__lte=wave.quarter))
-        .order_by("year", "quarter", "pk")
-    )
+    waves = _waves_until(wave)
     responses = Response.objects.visible_to(user).filter(wave__in=waves)
     if segment is not None:
         responses = responses.filter(segment=segment)
@@ -536,11 +543,7 @@ def wave_themes(
 def _theme_trend(
     user: Any, wave: EvaluationWave, segment: Segment | None, lines: list[ThemeLine]
 ) -> list[ThemeTrendLine]:
-    waves = list(
-        EvaluationWave.objects.filter(unit=wave.unit, source=wave.source)
-        .filter(Q(year__lt=wave.year) | Q(year=wave.year, quarter__lte=wave.quarter))
-        .order_by("year", "quarter", "pk")
-    )
+    waves = _waves_until(wave)
     commented = _commented(user, waves, segment)
     totals = dict(commented.values_list("wave_id").annotate(n=Count("pk")).order_by())
     counts = {

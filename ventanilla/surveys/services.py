@@ -171,9 +171,10 @@ def response_mapping_save(
     with acting_as(actor):
         if existing is None:
             return ResponseMapping.objects.create(name=name, unit=unit, columns=cleaned)
-        require_role_for(actor, existing.unit.path, Role.MANAGER)
+        # A name kept outside the actor's reach is taken; one within it needs a manager.
         if actor is not None and role_at(actor, existing.unit.path) is None:
             raise DomainError(_("This mapping name is already taken."), code="name_taken")
+        require_role_for(actor, existing.unit.path, Role.MANAGER)
         existing.unit = unit
         existing.columns = cleaned
         existing.save()

@@ -17,7 +17,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from openpyxl import Workbook
@@ -25,7 +25,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from ventanilla.core.errors import DomainError
-from ventanilla.core.scoping import Role, has_role_anywhere, role_at
+from ventanilla.core.scoping import Role, has_role_anywhere, require_role, role_at
 from ventanilla.core.tabular import TableError, file_extension, read_table, write_xlsx
 from ventanilla.org.models import OrgUnit
 from ventanilla.surveys import charts, selectors, services
@@ -51,6 +51,13 @@ def _xlsx(data: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def _form_errors(request: HttpRequest, form: Any) -> None:
+    """A form posted from a page that shows no form: its errors become messages."""
+    for field, errors in form.errors.items():
+        for error in errors:
+            messages.error(request, f"{form.fields[field].label}: {error}")
 
 
 def _num(value: float | None, digits: int = 2) -> float | str:
@@ -149,9 +156,7 @@ def follow_up_threshold_set(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = FollowUpThresholdForm(request.POST)
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            for error in errors:
-                messages.error(request, f"{form.fields[field].label}: {error}")
+        _form_errors(request, form)
         return redirect("surveys:wave_detail", pk=wave.pk)
     try:
         with transaction.atomic():
@@ -213,13 +218,10 @@ def target_rank_set(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     unit = OrgUnit.objects.visible_to(request.user).filter(code=code).first()
     if unit is None:
         raise Http404
-    if (role_at(request.user, unit.path) or 0) < Role.MANAGER:
-        raise PermissionDenied
+    require_role(request.user, unit, Role.MANAGER)
     form = TargetRankForm(request.POST)
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            for error in errors:
-                messages.error(request, f"{form.fields[field].label}: {error}")
+        _form_errors(request, form)
     else:
         try:
             services.target_rank_set(
@@ -235,7 +237,7 @@ def target_rank_set(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     url = redirect("surveys:wave_ranking", pk=wave.pk)
     parent = request.POST.get("parent", "")
     if parent:
-        url["Location"] += f"?parent={parent}"
+        url["Location"] += "?" + urlencode({"parent": parent})
     return url
 
 
@@ -317,13 +319,10 @@ def theme_responses(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 @require_POST
 def response_themes_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     response = selectors.response_get(user=request.user, pk=pk)
-    if (role_at(request.user, response.unit.path) or 0) < Role.MANAGER:
-        raise PermissionDenied
+    require_role(request.user, response, Role.MANAGER)
     form = ThemeConfirmForm(request.POST)
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            for error in errors:
-                messages.error(request, f"{form.fields[field].label}: {error}")
+        _form_errors(request, form)
     else:
         try:
             services.comment_themes_confirm(
@@ -400,7 +399,9 @@ def wave_export(request: HttpRequest, pk: int) -> HttpResponse:
     """Every table computed for the wave, as the user may see them, in one workbook."""
     user = request.user
     wave = selectors.wave_get(user=user, pk=pk)
-    report = selectors.wave_indices(user=user, wave=wave, level=selectors.LEVEL_UNIT)
+    report = selectors.wave_indices(
+        user=user, wave=wave, level=selectors.LEVEL_UNIT, with_trend=False
+    )
     rollup = selectors.wave_indices(user=user, wave=wave, level=selectors.LEVEL_SUB_BRANCH)
     index_header = [
         _("Unit code"),

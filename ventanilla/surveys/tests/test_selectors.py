@@ -49,6 +49,14 @@ def test_trend_runs_over_earlier_waves_of_the_same_owner(survey, network):
     trend = selectors.wave_trend(user=network.subbranch_manager, wave=later)
     corporate = [(t.wave.period, t.mean.value, t.change) for t in trend]
     assert corporate == [("2026Q1", 4.0, None), ("2026Q2", 5.0, 1.0)]
+    report = selectors.wave_indices(user=network.subbranch_manager, wave=later)
+    assert [(t.wave.period, t.mean.value) for t in report.trend] == [
+        ("2026Q1", 4.0),
+        ("2026Q2", 5.0),
+    ]
+    bare = selectors.wave_indices(user=network.subbranch_manager, wave=later, with_trend=False)
+    assert bare.trend == []
+    assert bare.lines == report.lines
 
 
 def _corporate(report):

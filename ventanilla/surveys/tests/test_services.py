@@ -97,6 +97,26 @@ def test_mapping_save_rejects_unknown_targets_and_outsiders(network):
     assert error.value.code == "forbidden"
 
 
+def test_mapping_save_refuses_a_name_kept_outside_the_actors_reach(network):
+    kept = services.response_mapping_save(
+        actor=network.subbranch_manager,
+        unit=network.subbranch,
+        name="供应商A",
+        columns={"respondent_ref": "编号"},
+    )
+    with pytest.raises(DomainError) as error:
+        services.response_mapping_save(
+            actor=network.manager_a,
+            unit=network.outlet_a,
+            name="供应商A",
+            columns={"respondent_ref": "ID"},
+        )
+    assert error.value.code == "name_taken"
+    kept.refresh_from_db()
+    assert kept.unit == network.subbranch
+    assert kept.columns == {"respondent_ref": "编号"}
+
+
 def test_mapping_problems_names_what_is_missing(network):
     wave = make_wave(network.branch, has_recommend=False)
     problems = services.mapping_problems(

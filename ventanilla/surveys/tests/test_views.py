@@ -92,6 +92,8 @@ def test_target_rank_form(client, survey, network):
     response = client.post(url, {"segment": corporate.pk, "rank": 6})
     assert response.status_code == 302
     assert network.subbranch.target_ranks.get().rank == 6
+    back = client.post(url, {"segment": corporate.pk, "rank": 6, "parent": "SZ&x=1"})
+    assert back["Location"].endswith("?parent=SZ%26x%3D1")
     client.post(url, {"segment": corporate.pk, "rank": 0})
     assert network.subbranch.target_ranks.get().rank == 6
     _login(client, network.teller_a)
