@@ -15,29 +15,42 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ventanilla.core.errors import DomainError
+from ventanilla.core.scoping import Role
 from ventanilla.org.models import OrgUnit, OrgUnitKind
-from ventanilla.reports.models import GeneratedReport
+from ventanilla.reports.models import GeneratedReport, ReportKind
 
 QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
 
 
-def report_list(*, user: Any) -> QuerySet[GeneratedReport]:
-    return (
-        GeneratedReport.objects.visible_to(user)
-        .select_related("unit", "plan", "requested_by")
-        .defer("content")
+def _visible(user: Any) -> QuerySet[GeneratedReport]:
+    """A rectification report is seen by whoever sees its plan (``plan_list``: the plan's
+    scope and the owners of its measures, who may also request it); a quarterly pack by the
+    managers of its unit, who alone may produce it, since it gathers figures (complaints,
+    teller errors) that staff posts do not see."""
+    from ventanilla.rectification.selectors import plan_list
+
+    plans = plan_list(user=user).values("pk")
+    packs = GeneratedReport.objects.visible_to(user, Role.MANAGER).values("pk")
+    return GeneratedReport.objects.filter(
+        Q(kind=ReportKind.RECTIFICATION, plan__in=plans)
+        | Q(kind=ReportKind.QUARTERLY_PACK, pk__in=packs)
     )
 
 
+def report_list(*, user: Any) -> QuerySet[GeneratedReport]:
+    return _visible(user).select_related("unit", "plan", "requested_by").defer("content")
+
+
 def report_get(*, user: Any, pk: int) -> GeneratedReport:
+    """The status page polls this: the file itself is read only when it is downloaded."""
     try:
-        return GeneratedReport.objects.visible_to(user).select_related("unit", "plan").get(pk=pk)
+        return _visible(user).select_related("unit", "plan").defer("content").get(pk=pk)
     except GeneratedReport.DoesNotExist:
         raise Http404 from None
 
@@ -317,9 +330,13 @@ def _measures(user: Any, unit: OrgUnit, quarter: Quarter) -> list[PackMeasure]:
         .order_by("due_on", "reference")
     )
     today = timezone.localdate()
+    labels: dict[str, str] = {}  # a segment's name is one query: once per indicator code
     out = []
     for m in measures:
         check = next(iter(m.effect_checks.all()), None)
+        code = check.indicator if check else m.indicator
+        if code not in labels:
+            labels[code] = indicators.label(code)
         decimals, unit_label = 1, ""
         if check is not None:
             try:
@@ -341,7 +358,7 @@ def _measures(user: Any, unit: OrgUnit, quarter: Quarter) -> list[PackMeasure]:
                 is_overdue=rectification.is_overdue(m, today),
                 verdict=check.verdict if check else "",
                 verdict_label=str(Verdict(check.verdict).label) if check else "",
-                indicator_label=indicators.label(check.indicator if check else m.indicator),
+                indicator_label=labels[code],
                 unit_label=unit_label,
                 decimals=decimals,
                 before=check.before_value if check else None,

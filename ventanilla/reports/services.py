@@ -36,6 +36,17 @@ def _choice(value: str, choices: type[Any], what: str) -> str:
     return value
 
 
+def check_pack_author(actor: Any, unit: OrgUnit) -> None:
+    """A quarterly pack is produced (and read, see ``selectors``) by a manager of its unit."""
+    held = role_at(actor, unit.path)
+    if held is None or held < Role.MANAGER:
+        raise DomainError(
+            _("Only a manager of %(unit)s may produce its quarterly pack.")
+            % {"unit": unit.display_name},
+            code="forbidden",
+        )
+
+
 @transaction.atomic
 def report_request(
     *,
@@ -67,13 +78,7 @@ def report_request(
         if unit is None:
             raise DomainError(_("Choose the unit of the quarterly pack."), code="required")
         quarter = parse_quarter(quarter).code
-        held = role_at(actor, unit.path)
-        if held is None or held < Role.MANAGER:
-            raise DomainError(
-                _("Only a manager of %(unit)s may produce its quarterly pack.")
-                % {"unit": unit.display_name},
-                code="forbidden",
-            )
+        check_pack_author(actor, unit)
         plan = None
     with translation.override(language):
         step = _("Waiting to start")
@@ -124,6 +129,7 @@ def report_generate(*, report_id: int) -> GeneratedReport | None:
             reference = report.plan.reference if report.plan else ""
             plan = plan_get(user=user, reference=reference)
         else:
+            check_pack_author(user, report.unit)
             unit, quarter = report.unit, parse_quarter(report.quarter)
         content = produce(
             user=user,

@@ -64,7 +64,7 @@ def test_rectification_by_plan_as_a_user_in_scope(network, xc_plan, tmp_path):
         (["quarterly-pack", "--unit", "XC"], "needs --unit CODE and --quarter"),
         (
             ["quarterly-pack", "--unit", "XC01", "--quarter", "2026Q3", "--as", "teller_a"],
-            "Only a manager of XC01",
+            "Only a manager of 相城营业部",
         ),
     ],
 )

@@ -113,3 +113,30 @@ def test_parse_quarter_bounds():
     q = parse_quarter("2026q4")
     assert (q.code, q.start, q.end) == ("2026Q4", date(2026, 10, 1), date(2026, 12, 31))
     assert parse_quarter("2026Q1").end == date(2026, 3, 31)
+
+
+def test_pack_measures_read_each_segment_label_once(network, quarter_data):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ventanilla.rectification.models import Measure
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx, translation.override("en"):
+            pack = quarterly_pack(
+                user=network.subbranch_manager, unit=network.subbranch, quarter=Q3
+            )
+        assert {m.indicator_label for m in pack.measures if not m.verdict} == {
+            "Overall satisfaction score (0-100) · Corporate"
+        }
+        return len(ctx.captured_queries)
+
+    [m1, m2] = Measure.objects.filter(title__in=["建立投诉快速处理机制", "午间增开弹性窗口"])
+    Measure.objects.filter(pk=m2.pk).update(indicator="survey_overall.corporate")
+    one = queries()
+    # A third measure due in the quarter on the same indicator: no further query for it.
+    m3 = Measure.objects.get(title="大堂经理引导分流")
+    Measure.objects.filter(pk=m3.pk).update(
+        indicator="survey_overall.corporate", due_on=date(2026, 9, 20)
+    )
+    assert queries() == one

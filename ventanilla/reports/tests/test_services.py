@@ -95,6 +95,22 @@ def test_losing_the_plan_scope_fails_the_report(network, xc_plan):
     assert "scope" in result.error
 
 
+def test_losing_the_manager_role_fails_the_pack(network):
+    report = services.report_request(
+        actor=network.manager_a,
+        kind="quarterly-pack",
+        language="en",
+        format="html",
+        unit=network.outlet_a,
+        quarter="2026Q3",
+    )
+    network.manager_a.employee.assignments.all().delete()
+    result = services.report_generate(report_id=report.pk)
+    assert result.state == ReportState.FAILED
+    assert "Only a manager of" in result.error
+    assert result.content is None
+
+
 @pytest.mark.parametrize(
     ("fields", "message"),
     [

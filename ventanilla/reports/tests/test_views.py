@@ -165,3 +165,66 @@ def test_history_query_count_is_fixed(client, network, ready, django_assert_max_
     client.get(reverse("reports:list"))
     with django_assert_max_num_queries(8):
         client.get(reverse("reports:list"))
+
+
+def test_measure_owner_sees_the_report_they_requested_on_the_plan(
+    client, network, xc_plan, django_capture_on_commit_callbacks
+):
+    # manager_a heads an outlet below the plan's sub-branch and owns two of its measures:
+    # the plan is theirs to report on, so is the document.
+    client.force_login(network.manager_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("reports:request"),
+            {
+                "kind": "rectification",
+                "plan": xc_plan.plan.reference,
+                "language": "en",
+                "format": "html",
+            },
+        )
+    report = GeneratedReport.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reports:status", args=[report.pk])
+    assert client.get(response["Location"]).status_code == 200
+    download = client.get(reverse("reports:download", args=[report.pk]))
+    assert download.status_code == 200 and "建立投诉快速处理机制" in download.content.decode()
+    assert list(client.get(reverse("reports:list")).context["page_obj"]) == [report]
+    client.force_login(network.other_teller)
+    assert client.get(reverse("reports:status", args=[report.pk])).status_code == 404
+
+
+def test_quarterly_pack_is_read_by_the_managers_of_its_unit_only(
+    client, network, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        pack = services.report_request(
+            actor=network.manager_a,
+            kind="quarterly-pack",
+            language="en",
+            format="html",
+            unit=network.outlet_a,
+            quarter="2026Q3",
+        )
+    pack.refresh_from_db()
+    assert pack.state == ReportState.DONE
+    client.force_login(network.manager_a)
+    assert client.get(reverse("reports:download", args=[pack.pk])).status_code == 200
+    assert list(client.get(reverse("reports:list")).context["page_obj"]) == [pack]
+    # A teller of the same outlet sees only their own complaints: not the pack's figures.
+    client.force_login(network.teller_a)
+    for name in ("status", "status_json", "download"):
+        assert client.get(reverse(f"reports:{name}", args=[pack.pk])).status_code == 404, name
+    assert not client.get(reverse("reports:list")).context["page_obj"].object_list
+
+
+def test_status_polling_does_not_read_the_file(client, network, ready):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(network.subbranch_manager)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("reports:status_json", args=[ready.pk])).status_code == 200
+    assert not any('"content"' in q["sql"] for q in ctx.captured_queries)
+    download = client.get(reverse("reports:download", args=[ready.pk]))
+    assert download.status_code == 200 and len(download.content) == ready.size > 0

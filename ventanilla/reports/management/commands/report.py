@@ -18,11 +18,11 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from ventanilla.core.errors import DomainError
-from ventanilla.core.scoping import Role, role_at
 from ventanilla.rectification import selectors as plans
 from ventanilla.reports.generation import produce
 from ventanilla.reports.models import ReportFormat, ReportKind, ReportLanguage
 from ventanilla.reports.selectors import parse_quarter, unit_get
+from ventanilla.reports.services import check_pack_author
 
 
 class Command(BaseCommand):
@@ -120,12 +120,7 @@ class Command(BaseCommand):
         if unit is None or not options["quarter"]:
             raise CommandError(_("The quarterly pack needs --unit CODE and --quarter YYYYQn."))
         quarter = parse_quarter(options["quarter"])
-        held = role_at(user, unit.path)
-        if held is None or held < Role.MANAGER:
-            raise CommandError(
-                _("Only a manager of %(unit)s may produce its quarterly pack.")
-                % {"unit": unit.code}
-            )
+        check_pack_author(user, unit)
         return {"unit": unit, "quarter": quarter}
 
     def _actor(self, username: str | None) -> Any:
