@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Q
 
-from ventanilla.complaints import clock
+from ventanilla.complaints import clock, services
 from ventanilla.complaints.models import (
     Axis,
     ClassificationCode,
@@ -156,7 +156,9 @@ def build(ctx: DemoContext) -> None:
     rng = ctx.rng("complaints", XIANGCHENG_CODE)
     codes = {(c.axis, c.code): c for c in ClassificationCode.objects.all()}
     policy = (
-        TimeLimitPolicy.objects.filter(Q(unit__isnull=True) | Q(unit__path__in=_paths(sub)))
+        TimeLimitPolicy.objects.filter(
+            Q(unit__isnull=True) | Q(unit__path__in=services.lineage_paths(sub))
+        )
         .order_by("-unit__depth")
         .first()
     )
@@ -186,10 +188,6 @@ def build(ctx: DemoContext) -> None:
     _write_pre_complaints(ctx, rng, plans, now)
     _write_rapid_handling(ctx, majors, policy, now)
     _write_customer_bases(ctx, sub, outlets)
-
-
-def _paths(unit: OrgUnit) -> list[str]:
-    return [unit.path[:end] for end in range(unit.steplen, len(unit.path) + 1, unit.steplen)]
 
 
 def _plan(

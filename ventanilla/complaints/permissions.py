@@ -27,16 +27,6 @@ def may_unmask(user: Any, complaint: Any) -> bool:
     return held >= Role.MANAGER or bool(user.has_perm("complaints.view_personal_data"))
 
 
-def may_register(user: Any, unit: Any) -> bool:
-    held = role_at(user, unit.path)
-    return held is not None and held >= Role.STAFF
-
-
-def may_manage(user: Any, complaint: Any) -> bool:
-    held = _held(user, complaint)
-    return held is not None and held >= Role.MANAGER
-
-
 @dataclass(frozen=True)
 class PersonalData:
     """The complainant's personal data as one reader may see it."""

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from ventanilla.complaints.metrics import Case, Tally, rate
 from ventanilla.complaints.models import (
-    Axis,
+    OPEN_STATUSES,
     ClassificationCode,
     Complaint,
     ComplaintAttachment,
@@ -70,6 +70,11 @@ def complaint_get(*, user: Any, reference: str) -> Complaint:
     )
 
 
+def complaint_merged(*, user: Any, complaint: Complaint) -> QuerySet[Complaint]:
+    """The repeats merged into ``complaint`` that the user may see, oldest first."""
+    return complaint_list(user=user).filter(merged_into=complaint).order_by("received_at", "id")
+
+
 def complaint_events(*, user: Any, complaint: Complaint) -> QuerySet[ComplaintEvent]:
     return (
         ComplaintEvent.objects.visible_to(user)
@@ -92,7 +97,7 @@ def complaint_attachments(*, user: Any, complaint: Complaint) -> QuerySet[Compla
     return (
         ComplaintAttachment.objects.visible_to(user)
         .filter(complaint=complaint)
-        .select_related("uploaded_by")
+        .select_related("uploaded_by", "complaint")
         .order_by("uploaded_at", "id")
     )
 
@@ -129,7 +134,7 @@ def late_q(now: datetime) -> Q:
     decided_late = Q(decision_sent_at__isnull=False, decision_sent_at__gt=F("due_at"))
     open_late = Q(
         decision_sent_at__isnull=True,
-        status__in=[Status.REGISTERED, Status.ACCEPTED, Status.INVESTIGATING, Status.REOPENED],
+        status__in=[s for s in OPEN_STATUSES if s != Status.SUSPENDED],
         due_at__lt=now,
     )
     return decided_late | open_late
@@ -137,10 +142,6 @@ def late_q(now: datetime) -> Q:
 
 def classification_codes(axis: str) -> QuerySet[ClassificationCode]:
     return ClassificationCode.objects.filter(axis=axis, is_active=True).order_by("code")
-
-
-def root_causes() -> QuerySet[ClassificationCode]:
-    return classification_codes(Axis.ROOT_CAUSE)
 
 
 @dataclass(frozen=True)
@@ -156,18 +157,7 @@ def ledger_figures(queryset: QuerySet[Complaint]) -> LedgerFigures:
     now = timezone.now()
     row = queryset.order_by().aggregate(
         total=Count("id"),
-        open=Count(
-            "id",
-            filter=Q(
-                status__in=[
-                    Status.REGISTERED,
-                    Status.ACCEPTED,
-                    Status.INVESTIGATING,
-                    Status.SUSPENDED,
-                    Status.REOPENED,
-                ]
-            ),
-        ),
+        open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
         late=Count("id", filter=late_q(now)),
         closed=Count("id", filter=Q(status=Status.CLOSED)),
     )

@@ -171,9 +171,15 @@ def _locked(complaint: Complaint) -> Complaint:
     return complaint
 
 
+def lineage_paths(unit: OrgUnit) -> list[str]:
+    """The paths from the root down to ``unit`` itself."""
+    step = unit.steplen
+    return [unit.path[:end] for end in range(step, len(unit.path) + 1, step)]
+
+
 def policy_for_unit(unit: OrgUnit) -> TimeLimitPolicy:
     """The policy of the nearest jurisdiction above (or at) ``unit``; else the default."""
-    paths = [unit.path[:end] for end in range(unit.steplen, len(unit.path) + 1, unit.steplen)]
+    paths = lineage_paths(unit)
     policy = (
         TimeLimitPolicy.objects.filter(unit__path__in=paths)
         .select_related("unit")
@@ -191,7 +197,7 @@ def sub_branch_of(unit: OrgUnit) -> OrgUnit:
     """The sub-branch that holds ``unit`` in its ledger (the unit itself for a sub-branch)."""
     if unit.kind == OrgUnitKind.SUB_BRANCH:
         return unit
-    paths = [unit.path[:end] for end in range(unit.steplen, len(unit.path), unit.steplen)]
+    paths = lineage_paths(unit)[:-1]
     found = (
         OrgUnit.objects.filter(path__in=paths, kind=OrgUnitKind.SUB_BRANCH)
         .order_by("-depth")
@@ -869,7 +875,7 @@ def emergency_contact_for(complaint: Complaint) -> EmergencyContact | None:
     """The contact list entry for the policy's duty at the complaint's unit, or the nearest
     unit above it that has one."""
     unit = complaint.unit
-    paths = [unit.path[:end] for end in range(unit.steplen, len(unit.path) + 1, unit.steplen)]
+    paths = lineage_paths(unit)
     return (
         EmergencyContact.objects.filter(unit__path__in=paths, duty=complaint.policy.emergency_duty)
         .select_related("unit", "primary__user", "backup__user")

@@ -479,7 +479,7 @@ def _detail(
             "step_forms": step_forms,
             "open_step": failed[0] if failed else "",
             "clock": clock_state(complaint, timezone.now()),
-            "merged": list(complaint.merged_complaints.order_by("received_at")),
+            "merged": list(selectors.complaint_merged(user=user, complaint=complaint)),
             "alerts": alerts,
             "can_acknowledge": _may_acknowledge(user, alerts),
             "ack_form": NoteForm(),

@@ -157,3 +157,26 @@ def test_api_lists_attachments_with_their_download_link(network, complaint):
     (item,) = data["attachments"]
     assert item["name"] == "决定书.pdf" and item["kind"] == "evidence"
     assert item["url"].endswith(f"/{complaint.reference}/attachments/{item['id']}/")
+
+
+def test_api_detail_query_count_does_not_grow_with_attachments(
+    network, complaint, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(network.teller_a)
+    url = f"/api/v1/complaints/{complaint.reference}/"
+    services.attachment_add(
+        actor=network.teller_a, complaint=complaint, upload=pdf(), kind="evidence"
+    )
+    with CaptureQueriesContext(connection) as one:
+        assert len(api.get(url).data["attachments"]) == 1
+    for name in ("b.pdf", "c.pdf", "d.pdf"):
+        services.attachment_add(
+            actor=network.teller_a, complaint=complaint, upload=pdf(name), kind="evidence"
+        )
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert len(api.get(url).data["attachments"]) == 4

@@ -85,3 +85,16 @@ def test_handler_keeps_seeing_the_complaint_they_were_given(network, complaints)
         actor=network.manager_a, complaint=other, handler=network.teller_a.employee
     )
     assert other.reference in refs(network.teller_a)
+
+
+def test_detail_lists_only_the_merged_repeats_the_reader_may_see(client, network, complaints):
+    original, repeat = complaints["theirs"], complaints["other"]
+    services.complaint_merge(actor=network.manager_a, complaint=repeat, original=original)
+    url = reverse("complaints:detail", args=[original.reference])
+    link = f'href="{reverse("complaints:detail", args=[repeat.reference])}"'
+    client.force_login(network.manager_a)
+    assert link in client.get(url).content.decode()
+    client.force_login(network.teller_a)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert link not in page.content.decode()
