@@ -28,7 +28,7 @@ from ventanilla.counters import selectors
 from ventanilla.counters.forms import DashboardForm, StaffingForm
 from ventanilla.counters.models import LeaguePublication, Outcome
 from ventanilla.counters.services import TICKETS, tickets_push
-from ventanilla.org.models import OrgUnit, OrgUnitKind
+from ventanilla.org.models import OrgUnitKind
 
 
 class TicketPushSerializer(serializers.Serializer):
@@ -76,11 +76,7 @@ class QueueTicketPushViewSet(viewsets.ViewSet):
             body = {"outlet": body.get("outlet"), "tickets": [body]}
         shape = PushSerializer(data=body)
         shape.is_valid(raise_exception=True)
-        outlet = (
-            OrgUnit.objects.visible_to(request.user)
-            .filter(code=shape.validated_data["outlet"])
-            .first()
-        )
+        outlet = selectors.unit_get(user=request.user, code=shape.validated_data["outlet"])
         if outlet is None:
             raise Http404
         require_role(request.user, outlet, Role.STAFF)
@@ -111,18 +107,6 @@ def _valid(form: Any) -> dict[str, Any]:
             {name: [str(e) for e in errors] for name, errors in form.errors.items()}
         )
     return form.cleaned_data
-
-
-def _unit(user: Any, code: str, *, kind: str | None = None) -> OrgUnit | None:
-    if not code:
-        return None
-    units = OrgUnit.objects.visible_to(user).filter(code=code)
-    if kind is not None:
-        units = units.filter(kind=kind)
-    unit = units.first()
-    if unit is None:
-        raise Http404
-    return unit
 
 
 def _round(value: float | None, digits: int = 2) -> float | None:
@@ -156,7 +140,7 @@ class QueueFiguresViewSet(viewsets.ViewSet):
         data = _valid(DashboardForm(request.query_params))
         report = selectors.queue_figures(
             user=request.user,
-            unit=_unit(request.user, data["unit"]),
+            unit=selectors.unit_get(user=request.user, code=data["unit"]),
             start=data["start"],
             end=data["end"],
             group_by=data["group_by"],
@@ -181,7 +165,7 @@ class StaffingViewSet(viewsets.ViewSet):
     @extend_schema(responses={200: dict})
     def list(self, request: Request) -> Response:
         data = _valid(StaffingForm(request.query_params))
-        outlet = _unit(request.user, data["unit"], kind=OrgUnitKind.OUTLET)
+        outlet = selectors.unit_get(user=request.user, code=data["unit"], kind=OrgUnitKind.OUTLET)
         if outlet is None:
             raise Http404
         require_role(request.user, outlet, Role.MANAGER)

@@ -27,6 +27,7 @@ from ventanilla.counters.models import (
     LeaguePublicationRow,
     QueueRollup,
     TellerError,
+    TicketImport,
     VipCandidateScore,
 )
 from ventanilla.org.models import Employee, OrgUnit, OrgUnitKind
@@ -58,6 +59,20 @@ _READ = (
     "handle_seconds",
     "handle_histogram",
 )
+
+
+def unit_get(*, user: Any, code: str, kind: str | None = None) -> OrgUnit | None:
+    """The unit with ``code`` if the user may see it (None for no code); 404 otherwise, so
+    a unit out of scope and a missing one look alike."""
+    if not code:
+        return None
+    units = OrgUnit.objects.visible_to(user).filter(code=code)
+    if kind is not None:
+        units = units.filter(kind=kind)
+    unit = units.first()
+    if unit is None:
+        raise Http404
+    return unit
 
 
 def half_hour_label(index: int) -> str:
@@ -142,10 +157,18 @@ class QueueFigures:
 class QueueReport:
     rows: list[QueueFigures]
     total: QueueFigures
+    by_half_hour: list[QueueFigures] = field(default_factory=list)  # with ``half_hours``
 
 
-def _rollups(user: Any, unit: OrgUnit | None, start: date, end: date, is_vip: bool | None) -> Any:
-    qs = QueueRollup.objects.visible_to(user).filter(service_on__range=(start, end))
+def _rollups(
+    user: Any,
+    unit: OrgUnit | None,
+    start: date,
+    end: date,
+    is_vip: bool | None,
+    min_role: Role = Role.VIEWER,
+) -> Any:
+    qs = QueueRollup.objects.visible_to(user, min_role).filter(service_on__range=(start, end))
     if unit is not None:
         qs = qs.filter(outlet__path__startswith=unit.path)
     if is_vip is not None:
@@ -161,25 +184,41 @@ def queue_figures(
     end: date,
     group_by: str,
     is_vip: bool | None = None,
+    half_hours: bool = False,
 ) -> QueueReport:
-    """Figures per ``group_by`` (one of ``GROUPINGS``) and in total; two queries."""
+    """Figures per ``group_by`` (one of ``GROUPINGS``) and in total, and with ``half_hours``
+    also per half hour of the day from the same rows; two queries."""
     if group_by not in GROUPINGS:
         raise ValueError(f"group_by must be one of {GROUPINGS}, got {group_by!r}")
     key_field = _KEY_FIELD[group_by]
     groups: dict[Any, QueueFigures] = {}
+    by_half_hour: dict[Any, QueueFigures] = {}
     total = QueueFigures(key=None, label=_("Total"))
-    for row in _rollups(user, unit, start, end, is_vip).values(key_field, *_READ):
-        key = row[key_field]
-        figures = groups.get(key)
-        if figures is None:
-            figures = groups[key] = QueueFigures(key=key, label="")
-        figures.add(row)
+    groupings = [(key_field, groups)]
+    if half_hours:
+        groupings.append(("half_hour", by_half_hour))
+    fields = {by for by, _grouped in groupings}
+    for row in _rollups(user, unit, start, end, is_vip).values(*fields, *_READ):
+        for by, grouped in groupings:
+            key = row[by]
+            figures = grouped.get(key)
+            if figures is None:
+                figures = grouped[key] = QueueFigures(key=key, label="")
+            figures.add(row)
         total.add(row)
+    return QueueReport(
+        rows=_labelled(group_by, groups),
+        total=total,
+        by_half_hour=_labelled("half_hour", by_half_hour),
+    )
+
+
+def _labelled(group_by: str, groups: dict[Any, QueueFigures]) -> list[QueueFigures]:
     labels = _labels(group_by, groups.keys())
     rows = sorted(groups.values(), key=lambda f: _sort_key(group_by, f.key, labels))
     for figures in rows:
         figures.label = labels.get(figures.key, str(figures.key))
-    return QueueReport(rows=rows, total=total)
+    return rows
 
 
 def _sort_key(group_by: str, key: Any, labels: dict[Any, str]) -> Any:
@@ -573,6 +612,19 @@ def _rank(rows: list[LeagueRow], attribute: str) -> None:
         setattr(row, attribute, rank)
 
 
+# Teller errors and imports -----------------------------------------------------------------
+
+
+def teller_error_list(*, user: Any) -> Any:
+    """Teller errors of the user's units, newest first."""
+    return TellerError.objects.visible_to(user).select_related("teller", "outlet", "business_type")
+
+
+def ticket_import_list(*, user: Any) -> Any:
+    """The import history of the user's outlets, newest first."""
+    return TicketImport.objects.visible_to(user).select_related("outlet", "imported_by")
+
+
 # Published league tables -------------------------------------------------------------------
 
 
@@ -838,10 +890,10 @@ class SlowTellerRow:
 def slow_teller_list(
     *, user: Any, unit: OrgUnit | None, start: date, end: date
 ) -> list[SlowTellerRow]:
-    """Tellers of ``unit`` (or of the user's whole scope) against their peers there, by
-    business type and adjusted for mix; slowest first. Three queries."""
+    """Tellers of ``unit`` (or of every unit the user manages) against their peers there,
+    by business type and adjusted for mix; slowest first. Three queries."""
     sums = (
-        _rollups(user, unit, start, end, None)
+        _rollups(user, unit, start, end, None, Role.MANAGER)
         .filter(teller__isnull=False, handle_count__gt=0)
         .values("teller_id", "business_type_id")
         .annotate(n=Sum("handle_count"), total=Sum("handle_seconds"), squares=Sum("handle_squares"))

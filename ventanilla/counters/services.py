@@ -710,7 +710,8 @@ def teller_error_create(
         note=note,
     )
     error.full_clean()
-    error.save()
+    with acting_as(actor):
+        error.save()
     return error
 
 

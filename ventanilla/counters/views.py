@@ -40,27 +40,12 @@ from ventanilla.counters.forms import (
 from ventanilla.counters.models import (
     LeaguePublication,
     LeaguePublicationRow,
-    TellerError,
-    TicketImport,
 )
 from ventanilla.counters.services import VIP_SCORE_FIELDS, vip_score_record
 from ventanilla.counters.services import league_publish as league_publish_service
 from ventanilla.counters.services import teller_error_create as teller_error_create_service
 from ventanilla.counters.services import ticket_import as ticket_import_service
 from ventanilla.org.models import Employee, OrgUnit, OrgUnitKind
-
-
-def _unit(user: Any, code: str, *, kind: str | None = None) -> OrgUnit | None:
-    """The unit with ``code`` if the user may see it; 404 otherwise (missing looks alike)."""
-    if not code:
-        return None
-    units = OrgUnit.objects.visible_to(user).filter(code=code)
-    if kind is not None:
-        units = units.filter(kind=kind)
-    unit = units.first()
-    if unit is None:
-        raise Http404
-    return unit
 
 
 def _unit_codes(user: Any, kind: str | None = None) -> Any:
@@ -70,36 +55,29 @@ def _unit_codes(user: Any, kind: str | None = None) -> Any:
     return units.values_list("code", "name")
 
 
-def _dashboard_report(request: HttpRequest) -> tuple[DashboardForm, selectors.QueueReport | None]:
+def _dashboard_report(
+    request: HttpRequest, *, half_hours: bool = False
+) -> tuple[DashboardForm, selectors.QueueReport | None]:
     form = DashboardForm(request.GET)  # an empty query means this month, every unit seen
     if not form.is_valid():
         return form, None
     data = form.cleaned_data
-    data["unit_object"] = _unit(request.user, data["unit"])
     report = selectors.queue_figures(
         user=request.user,
-        unit=data["unit_object"],
+        unit=selectors.unit_get(user=request.user, code=data["unit"]),
         start=data["start"],
         end=data["end"],
         group_by=data["group_by"],
         is_vip=data["is_vip"],
+        half_hours=half_hours,
     )
     return form, report
 
 
-def _wait_chart(request: HttpRequest, form: DashboardForm, report: Any) -> Chart | None:
+def _wait_chart(report: selectors.QueueReport) -> Chart | None:
     """Mean and 90th-percentile wait per half hour of the day, for the page's filters."""
-    data = form.cleaned_data
-    if data["group_by"] != "half_hour":
-        report = selectors.queue_figures(
-            user=request.user,
-            unit=data["unit_object"],
-            start=data["start"],
-            end=data["end"],
-            group_by="half_hour",
-            is_vip=data["is_vip"],
-        )
-    if not report.rows:
+    rows = report.by_half_hour
+    if not rows:
         return None
 
     def minutes(value: float | None) -> float | None:
@@ -108,12 +86,10 @@ def _wait_chart(request: HttpRequest, form: DashboardForm, report: Any) -> Chart
     return Chart(
         id="dashboard-wait",
         title=_("Waiting by half hour of issue"),
-        labels=[f.label for f in report.rows],
+        labels=[f.label for f in rows],
         series=[
-            Series(_("Mean wait (min)"), [minutes(f.mean_wait) for f in report.rows]),
-            Series(
-                _("90th percentile wait (min)"), [minutes(f.p90_wait) for f in report.rows], "line"
-            ),
+            Series(_("Mean wait (min)"), [minutes(f.mean_wait) for f in rows]),
+            Series(_("90th percentile wait (min)"), [minutes(f.p90_wait) for f in rows], "line"),
         ],
         value_label=_("Minutes"),
         decimals=1,
@@ -122,7 +98,7 @@ def _wait_chart(request: HttpRequest, form: DashboardForm, report: Any) -> Chart
 
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    form, report = _dashboard_report(request)
+    form, report = _dashboard_report(request, half_hours=True)
     return render(
         request,
         "counters/dashboard.html",
@@ -133,7 +109,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "export_query": request.GET.urlencode(),
             "wait_target_minutes": selectors.WAIT_TARGET_SECONDS // 60,
             "vip_target_minutes": selectors.VIP_WAIT_TARGET_SECONDS // 60,
-            "wait_chart": _wait_chart(request, form, report) if report is not None else None,
+            "wait_chart": _wait_chart(report) if report is not None else None,
         },
     )
 
@@ -217,7 +193,7 @@ def staffing_page(request: HttpRequest) -> HttpResponse:
     outlet = None
     if request.GET and form.is_valid():
         data = form.cleaned_data
-        outlet = _unit(request.user, data["unit"], kind=OrgUnitKind.OUTLET)
+        outlet = selectors.unit_get(user=request.user, code=data["unit"], kind=OrgUnitKind.OUTLET)
         if outlet is None:
             raise Http404
         require_role(request.user, outlet, Role.MANAGER)
@@ -281,7 +257,7 @@ def slow_tellers(request: HttpRequest) -> HttpResponse:
     rows = None
     if form.is_valid():
         data = form.cleaned_data
-        unit = _unit(request.user, data["unit"])
+        unit = selectors.unit_get(user=request.user, code=data["unit"])
         if unit is not None:
             require_role(request.user, unit, Role.MANAGER)
         rows = selectors.slow_teller_list(
@@ -311,7 +287,7 @@ def league(request: HttpRequest) -> HttpResponse:
     can_publish = False
     if form.is_valid():
         code = (form.cleaned_data.get("unit") or "").strip()
-        unit = _unit(request.user, code) if code else _home_unit(request.user)
+        unit = selectors.unit_get(user=request.user, code=code) or _home_unit(request.user)
         if unit is not None:
             month = form.cleaned_data["month"]
             rows = selectors.league_table(user=request.user, unit=unit, month=month)
@@ -342,7 +318,8 @@ def league_publish(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "; ".join(str(e) for es in form.errors.values() for e in es))
         return redirect("counters:league")
-    unit = _unit(request.user, form.cleaned_data["unit"]) or _home_unit(request.user)
+    code = form.cleaned_data["unit"]
+    unit = selectors.unit_get(user=request.user, code=code) or _home_unit(request.user)
     if unit is None:
         raise Http404
     require_role(request.user, unit, Role.MANAGER)
@@ -492,10 +469,9 @@ def _home_unit(user: Any) -> OrgUnit | None:
 @require_GET
 def teller_error_list(request: HttpRequest) -> HttpResponse:
     """Teller errors of the user's units, newest first."""
-    errors = TellerError.objects.visible_to(request.user).select_related(
-        "teller", "outlet", "business_type"
+    page = Paginator(selectors.teller_error_list(user=request.user), 50).get_page(
+        request.GET.get("page")
     )
-    page = Paginator(errors, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "counters/error_list.html",
@@ -556,7 +532,7 @@ def vip_selection(request: HttpRequest) -> HttpResponse:
     unit = None
     if request.GET and form.is_valid():
         data = form.cleaned_data
-        unit = _unit(request.user, data["unit"])
+        unit = selectors.unit_get(user=request.user, code=data["unit"])
         if unit is None:
             raise Http404
         require_role(request.user, unit, Role.MANAGER)
@@ -703,7 +679,7 @@ def ticket_imports(request: HttpRequest) -> HttpResponse:
     result = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        outlet = _unit(user, data["outlet"].strip())
+        outlet = selectors.unit_get(user=user, code=data["outlet"].strip())
         if outlet is None:
             raise Http404
         require_role(user, outlet, Role.STAFF)
@@ -724,9 +700,9 @@ def ticket_imports(request: HttpRequest) -> HttpResponse:
             if result.is_applied:
                 messages.success(request, "; ".join(result.summary_lines()))
                 return redirect("counters:imports")
-    history = Paginator(
-        TicketImport.objects.visible_to(user).select_related("outlet", "imported_by"), 50
-    ).get_page(request.GET.get("page"))
+    history = Paginator(selectors.ticket_import_list(user=user), 50).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "counters/imports.html",

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
+from ventanilla.core.scoping import Role, forget_scope
 from ventanilla.counters import selectors
 from ventanilla.counters.models import (
     BusinessType,
@@ -22,6 +23,7 @@ from ventanilla.counters.models import (
 )
 from ventanilla.counters.rollups import rollups_rebuild
 from ventanilla.counters.tests.factories import at
+from ventanilla.org.models import Post, PostAssignment
 from ventanilla.org.tests.factories import EmployeeFactory
 
 MONDAY = date(2026, 3, 2)
@@ -114,6 +116,23 @@ class TestQueueFigures:
             sum(t.outcome == Outcome.ABANDONED for t in mine) / len(mine)
         )
         assert report.total.tickets == 360
+
+    @pytest.mark.parametrize("group_by", ["outlet", "teller"])
+    def test_half_hours_come_from_the_same_rows(self, network, group_by, django_assert_num_queries):
+        make_tickets(network, days=2, per_day=30)
+        user = network.subbranch_manager
+        span = {"unit": None, "start": MONDAY, "end": MONDAY + timedelta(days=30)}
+        alone = selectors.queue_figures(user=user, group_by="half_hour", **span)
+        with django_assert_num_queries(2):
+            report = selectors.queue_figures(user=user, group_by=group_by, half_hours=True, **span)
+        assert [r.key for r in report.rows] == [
+            r.key for r in selectors.queue_figures(user=user, group_by=group_by, **span).rows
+        ]
+        assert [(f.label, f.tickets, f.p90_wait) for f in report.by_half_hour] == [
+            (f.label, f.tickets, f.p90_wait) for f in alone.rows
+        ]
+        assert sum(f.tickets for f in report.by_half_hour) == report.total.tickets == 120
+        assert selectors.queue_figures(user=user, group_by=group_by, **span).by_half_hour == []
 
     @pytest.mark.parametrize("group_by", selectors.GROUPINGS)
     def test_every_grouping_adds_up_to_the_total(self, network, group_by):
@@ -283,3 +302,30 @@ def test_slow_teller_list_flags_the_slow_one(network, django_assert_num_queries)
         )
         == []
     )
+
+
+@pytest.mark.django_db
+def test_slow_teller_list_leaves_out_units_the_user_does_not_manage(network):
+    """A manager who also holds a lower post elsewhere sees only the tellers they manage."""
+    employee = network.manager_a.employee
+    PostAssignment.objects.create(
+        employee=employee,
+        unit=network.other_outlet,
+        post=Post.objects.get(code="teller"),
+        role=Role.STAFF,
+    )
+    forget_scope(network.manager_a)
+    peers = [EmployeeFactory(unit=network.outlet_a) for _ in range(3)]
+    others = [EmployeeFactory(unit=network.other_outlet) for _ in range(3)]
+    make_paced_tickets(
+        network,
+        {p: 1.0 for p in peers} | {network.other_teller.employee: 1.5, **{o: 1.0 for o in others}},
+    )
+    rows = selectors.slow_teller_list(
+        user=network.manager_a, unit=None, start=MONDAY, end=MONDAY + timedelta(days=10)
+    )
+    assert {r.teller for r in rows} == set(peers)
+    everyone = selectors.slow_teller_list(
+        user=network.admin, unit=None, start=MONDAY, end=MONDAY + timedelta(days=10)
+    )
+    assert network.other_teller.employee in {r.teller for r in everyone}

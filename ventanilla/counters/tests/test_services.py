@@ -7,6 +7,7 @@ from io import StringIO
 
 import pytest
 import time_machine
+from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
@@ -44,6 +45,7 @@ class TestTellerError:
         error = record(network, network.manager_a, note="账号录错")
         assert TellerError.objects.get() == error
         assert error.get_additional_data() == {"unit_path": network.outlet_a.path}
+        assert LogEntry.objects.get_for_object(error).get().actor == network.manager_a
 
     @pytest.mark.parametrize("persona", ["teller_a", "other_teller", "auditor"])
     def test_others_may_not_record(self, network, persona):

@@ -30,9 +30,9 @@ class TestDashboard:
         client = client_for(network.subbranch_manager)
         url = reverse("counters:dashboard")
         client.get(url, RANGE)
-        # session, user, grants, rollups, outlet labels, rollups per half hour for the
-        # waiting chart, the unit switcher, unit codes
-        with django_assert_num_queries(8):
+        # session, user, grants, rollups (read once for the table and the waiting chart),
+        # outlet labels, the unit switcher, unit codes
+        with django_assert_num_queries(7):
             response = client.get(url, RANGE)
         assert response.status_code == 200
         text = response.content.decode()
