@@ -16,6 +16,7 @@ from rest_framework.routers import DefaultRouter
 
 from ventanilla.complaints import api as complaints_api
 from ventanilla.counters import api as counters_api
+from ventanilla.customers import api as customers_api
 from ventanilla.org import api as org_api
 from ventanilla.rectification import api as rectification_api
 from ventanilla.surveys import api as surveys_api
@@ -48,6 +49,7 @@ router.register("org-units", org_api.OrgUnitViewSet, basename="org-unit")
 router.register("employees", org_api.EmployeeViewSet, basename="employee")
 router.register("groups", org_api.OrgGroupViewSet, basename="group")
 router.register("emergency-contacts", org_api.EmergencyContactViewSet, basename="emergency-contact")
+customers_api.register(router)
 surveys_api.register(router)
 counters_api.register(router)
 complaints_api.register(router)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("switch-unit/", core_views.switch_unit, name="switch_unit"),
     path("audit/", core_views.audit_list, name="audit_list"),
     path("org/", include("ventanilla.org.urls")),
+    path("customers/", include("ventanilla.customers.urls")),
     path("surveys/", include("ventanilla.surveys.urls")),
     path("counters/", include("ventanilla.counters.urls")),
     path("complaints/", include("ventanilla.complaints.urls")),

@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -39,6 +40,7 @@ from ventanilla.complaints.models import (
 from ventanilla.complaints.permissions import may_unmask, personal_data, personal_data_for
 from ventanilla.core.errors import DomainError
 from ventanilla.core.scoping import Role, require_role
+from ventanilla.customers.selectors import customer_by_number
 from ventanilla.org.models import Employee, OrgUnit
 
 
@@ -68,6 +70,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
     channel = serializers.CharField(source="channel.code")
     business_type = serializers.CharField(source="business_type.code")
     cause = serializers.CharField(source="cause.code")
+    customer = serializers.SlugRelatedField(slug_field="number", read_only=True)
     complainant = serializers.SerializerMethodField()
     handler = serializers.SerializerMethodField()
     root_cause = serializers.SerializerMethodField()
@@ -87,6 +90,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
             "channel",
             "business_type",
             "cause",
+            "customer",
             "complainant",
             "request",
             "facts",
@@ -220,6 +224,17 @@ class RegisterSerializer(serializers.Serializer):
     repeat_of = serializers.SlugRelatedField(
         slug_field="reference", queryset=Complaint.objects.none(), required=False
     )
+    customer = serializers.CharField(
+        max_length=32, required=False, help_text="The complainant's customer number, if any."
+    )
+
+    def validate_customer(self, value: str) -> Any:
+        found = customer_by_number(value)
+        if found is None:
+            raise serializers.ValidationError(
+                _("No customer has the number %(n)s.") % {"n": value.strip()}
+            )
+        return found
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -45,10 +45,13 @@ from ventanilla.complaints.models import (
     TimeLimitPolicy,
     YearCounter,
 )
+from ventanilla.customers.models import Customer, CustomerKind
 from ventanilla.demo.generator import XIANGCHENG_CODE, DemoContext, HistoryStep
 from ventanilla.org.models import Employee, OrgUnit
 
 COUNT = 60
+CUSTOMER_SHARE = 0.6  # complainants who are customers of the outlet they complain at
+PERSONA_COMPLAINTS = 4  # complaints about the account_manager persona's customers
 DAYS = 365
 # Weights of the codes of each axis, after the source plan's themes.
 CHANNELS = {"CH01": 55, "CH02": 6, "CH03": 8, "CH04": 14, "CH05": 12, "CH99": 5}
@@ -184,6 +187,7 @@ def build(ctx: DemoContext) -> None:
         plans.append(_plan(ctx, rng, index, unit, source, received, now, policy, codes, logins, tz))
     _merge_some(rng, plans, now)
     majors = _choose_majors(ctx, plans)
+    _link_customers(ctx, plans)
     _write(plans, now)
     _write_pre_complaints(ctx, rng, plans, now)
     _write_rapid_handling(ctx, majors, policy, now)
@@ -312,6 +316,34 @@ def _plan(
     complaint.closed_at = closed
     event("close", closed, Status.CLOSED, complaint.corrective_action)
     return plan
+
+
+def _link_customers(ctx: DemoContext, plans: list[_Plan]) -> None:
+    """Most complainants are customers of the outlet; some look after the demo's account
+    manager's customers at other outlets, which that manager then sees."""
+    rng = ctx.rng("complaints", "customers")
+    sub = ctx.units[XIANGCHENG_CODE]
+    by_unit: dict[int, list[Customer]] = {}
+    for customer in Customer.objects.filter(
+        unit__path__startswith=sub.path, kind=CustomerKind.INDIVIDUAL
+    ).order_by("number")[:5000]:
+        by_unit.setdefault(customer.unit_id, []).append(customer)
+    for plan in plans:
+        complaint = plan.complaint
+        pool = by_unit.get(complaint.unit_id)
+        if pool and rng.random() < CUSTOMER_SHARE:
+            customer = rng.choice(pool)
+            complaint.customer = customer
+            complaint.complainant_name = customer.name
+            complaint.phone = customer.phone
+            complaint.id_number = customer.id_number
+    persona = ctx.logins.get("account_manager")
+    theirs = list(Customer.objects.filter(manager__user=persona).order_by("number")[:200])
+    elsewhere = [
+        p for p in plans if p.complaint.unit.code != f"{XIANGCHENG_CODE}01" and p.merge_into is None
+    ]
+    for plan in rng.sample(elsewhere, min(len(elsewhere), len(theirs), PERSONA_COMPLAINTS)):
+        plan.complaint.customer = rng.choice(theirs)
 
 
 def _merge_some(rng: random.Random, plans: list[_Plan], now: datetime) -> None:

@@ -51,6 +51,12 @@ class ComplaintFilter(django_filters.FilterSet):
     accepted_by = django_filters.CharFilter(
         label=_("Accepting unit (code, without subunits)"), method="filter_accepted_by"
     )
+    customer = django_filters.CharFilter(
+        label=_("Customer number"), field_name="customer__number", lookup_expr="exact"
+    )
+    my_customers = django_filters.BooleanFilter(
+        label=_("About customers in my care"), method="filter_my_customers"
+    )
     q = django_filters.CharFilter(label=_("Reference"), method="filter_q")
 
     class Meta:
@@ -62,6 +68,12 @@ class ComplaintFilter(django_filters.FilterSet):
 
     def filter_received_to(self, queryset: QuerySet, name: str, value: object) -> QuerySet:
         return queryset.filter(received_at__lt=_local_start(value) + timedelta(days=1))
+
+    def filter_my_customers(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        user = getattr(self.request, "user", None)
+        if not value or user is None:
+            return queryset
+        return queryset.filter(customer__manager__user=user)
 
     def filter_on_time(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         late = late_q(timezone.now())

@@ -20,6 +20,7 @@ from ventanilla.complaints.models import (
     Source,
 )
 from ventanilla.core.scoping import Role
+from ventanilla.customers.selectors import customer_by_number
 from ventanilla.org.forms import EmployeeChoiceField, UnitChoiceField
 from ventanilla.org.models import Employee, OrgUnit, OrgUnitKind
 from ventanilla.org.validators import phone_validator
@@ -75,6 +76,15 @@ class ComplaintRegisterForm(forms.Form):
         required=False,
         help_text=_("Someone acting for the complainant, if any."),
     )
+    customer = forms.CharField(
+        label=_("Customer number"),
+        max_length=32,
+        required=False,
+        help_text=_(
+            "When the complainant is a customer of the bank: their relationship manager then "
+            "sees the complaint."
+        ),
+    )
     subject_employee = EmployeeChoiceField(
         label=_("Employee complained about"), queryset=Employee.objects.none(), required=False
     )
@@ -112,6 +122,15 @@ class ComplaintRegisterForm(forms.Form):
             raise forms.ValidationError(
                 _("No complaint %(ref)s among those you can see.") % {"ref": reference}
             )
+        return found
+
+    def clean_customer(self) -> Any:
+        number = self.cleaned_data["customer"].strip()
+        if not number:
+            return None
+        found = customer_by_number(number)
+        if found is None:
+            raise forms.ValidationError(_("No customer has the number %(n)s.") % {"n": number})
         return found
 
     def clean_received_at(self) -> Any:

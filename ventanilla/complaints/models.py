@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ventanilla.core.audit import AuditedInTree
 from ventanilla.core.scoping import ScopedQuerySet
+from ventanilla.customers.models import Customer
 from ventanilla.org.models import EmergencyContact, Employee, OrgUnit, localized
 
 
@@ -217,6 +218,15 @@ class Complaint(AuditedInTree, models.Model):
     id_number = models.CharField(_("ID number"), max_length=32, blank=True)
     phone = models.CharField(_("contact phone"), max_length=32)
     agent_name = models.CharField(_("agent"), max_length=60, blank=True)
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints",
+        verbose_name=_("customer"),
+        help_text=_("The bank's customer who complains, when known."),
+    )
     subject_unit = models.ForeignKey(
         OrgUnit,
         on_delete=models.PROTECT,

@@ -27,9 +27,18 @@ from ventanilla.complaints.models import (
     Status,
 )
 from ventanilla.core.scoping import Role, scope_for
+from ventanilla.customers.permissions import managed_by_q
 from ventanilla.org.models import OrgUnit, OrgUnitKind
 
-LIST_RELATED = ("unit", "channel", "business_type", "cause", "handler", "root_cause")
+LIST_RELATED = (
+    "unit",
+    "channel",
+    "business_type",
+    "cause",
+    "handler",
+    "root_cause",
+    "customer",
+)
 
 
 def own_complaints_q(user: Any) -> Q:
@@ -53,12 +62,24 @@ def own_complaints_q(user: Any) -> Q:
     return whole | own
 
 
+def customer_complaints_q(user: Any) -> Q:
+    """The second object-level rule: a relationship manager sees their customers' complaints.
+
+    It reaches past the post's subtree on purpose: a customer may complain at any outlet,
+    and the account or financial manager who looks after them must know. Only the current
+    manager (``Customer.manager``) is granted; reading is all it grants.
+    """
+    return managed_by_q(user, prefix="customer__")
+
+
 def complaint_list(*, user: Any) -> QuerySet[Complaint]:
-    return (
-        Complaint.objects.visible_to(user)
-        .filter(own_complaints_q(user))
-        .select_related(*LIST_RELATED)
-    )
+    """Complaints in the user's scope (staff: their own), and their customers' complaints."""
+    scope = scope_for(user)
+    qs = Complaint.objects.select_related(*LIST_RELATED)
+    if scope.is_global:
+        return qs
+    in_scope = scope.q(Complaint.scope_path_field) & own_complaints_q(user)
+    return qs.filter(in_scope | customer_complaints_q(user))
 
 
 def complaint_get(*, user: Any, reference: str) -> Complaint:
@@ -75,10 +96,13 @@ def complaint_merged(*, user: Any, complaint: Complaint) -> QuerySet[Complaint]:
     return complaint_list(user=user).filter(merged_into=complaint).order_by("received_at", "id")
 
 
+# The timeline, alerts and files of a complaint come with the complaint: the callers pass
+# one that ``complaint_get`` gave them, which applied both rules above.
+
+
 def complaint_events(*, user: Any, complaint: Complaint) -> QuerySet[ComplaintEvent]:
     return (
-        ComplaintEvent.objects.visible_to(user)
-        .filter(complaint=complaint)
+        ComplaintEvent.objects.filter(complaint=complaint)
         .select_related("actor")
         .order_by("at", "id")
     )
@@ -86,8 +110,7 @@ def complaint_events(*, user: Any, complaint: Complaint) -> QuerySet[ComplaintEv
 
 def complaint_alerts(*, user: Any, complaint: Complaint) -> QuerySet[RapidAlert]:
     return (
-        RapidAlert.objects.visible_to(user)
-        .filter(complaint=complaint)
+        RapidAlert.objects.filter(complaint=complaint)
         .select_related("employee", "acknowledged_by", "contact")
         .order_by("alerted_at", "role")
     )
@@ -95,8 +118,7 @@ def complaint_alerts(*, user: Any, complaint: Complaint) -> QuerySet[RapidAlert]
 
 def complaint_attachments(*, user: Any, complaint: Complaint) -> QuerySet[ComplaintAttachment]:
     return (
-        ComplaintAttachment.objects.visible_to(user)
-        .filter(complaint=complaint)
+        ComplaintAttachment.objects.filter(complaint=complaint)
         .select_related("uploaded_by", "complaint")
         .order_by("uploaded_at", "id")
     )

@@ -57,6 +57,7 @@ from ventanilla.complaints.permissions import may_unmask
 from ventanilla.core.errors import DomainError
 from ventanilla.core.masking import mask_phone
 from ventanilla.core.scoping import Role, role_at
+from ventanilla.customers.models import Customer
 from ventanilla.org.models import (
     EmergencyContact,
     Employee,
@@ -283,6 +284,7 @@ def complaint_register(
     severity: str = Severity.NORMAL,
     major_kind: str = "",
     repeat_of: Complaint | None = None,
+    customer: Customer | None = None,
 ) -> Complaint:
     """Enter a complaint in the ledger and start its clock.
 
@@ -338,6 +340,7 @@ def complaint_register(
         id_number=(id_number or "").strip(),
         phone=phone.strip(),
         agent_name=(agent_name or "").strip(),
+        customer=customer,
         subject_unit=subject_unit,
         subject_employee=subject_employee,
         request=request.strip(),

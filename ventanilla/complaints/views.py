@@ -58,6 +58,7 @@ from ventanilla.core.charts import Chart, Series
 from ventanilla.core.errors import DomainError
 from ventanilla.core.masking import mask_name, mask_phone
 from ventanilla.core.scoping import Role, has_role_anywhere, require_role, role_at
+from ventanilla.customers.selectors import customer_list, customers_managed_by
 from ventanilla.org.models import OrgUnit, OrgUnitKind
 
 PAGE_SIZE = 50
@@ -69,7 +70,7 @@ PAGE_SIZE = 50
 def _filtered(
     request: HttpRequest, queryset: QuerySet[Complaint], data: Any = None
 ) -> ComplaintFilter:
-    filterset = ComplaintFilter(data or request.GET or None, queryset=queryset)
+    filterset = ComplaintFilter(data or request.GET or None, queryset=queryset, request=request)
     fields = filterset.form.fields
     for name in ("received_from", "received_to"):
         fields[name].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -114,6 +115,7 @@ def _ledger_page(
             ),
             "export_query": request.GET.urlencode(),
             "can_register": registering_units(request.user).exists(),
+            "has_customers": customers_managed_by(user=request.user).exists(),
             "now": timezone.now(),
         },
     )
@@ -474,6 +476,8 @@ def _detail(
             "person": personal_data(complaint, masked=not shown_in_full),
             "unmasked": unmasked,
             "can_unmask": not shown_in_full and may_unmask(user, complaint),
+            "customer_visible": complaint.customer_id is not None
+            and customer_list(user=user).filter(pk=complaint.customer_id).exists(),
             "unmask_form": unmask_form or ReasonForm(),
             "events": list(selectors.complaint_events(user=user, complaint=complaint)),
             "step_forms": step_forms,

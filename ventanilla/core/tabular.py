@@ -181,6 +181,17 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+def _safe_cell(worksheet: Any, value: Any) -> Any:
+    """Text that starts with "=" stays text: a name in a cell is never run as a formula."""
+    if isinstance(value, str) and value.startswith("="):
+        from openpyxl.cell.cell import Cell
+
+        cell = Cell(worksheet, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
+
+
 def write_xlsx(sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Any]]]]) -> bytes:
     """A workbook of (name, header, rows) sheets, the header in bold."""
     from openpyxl import Workbook
@@ -195,7 +206,7 @@ def write_xlsx(sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Any]
         for cell in worksheet[1]:
             cell.font = bold
         for row in rows:
-            worksheet.append(list(row))
+            worksheet.append([_safe_cell(worksheet, value) for value in row])
         for index, title in enumerate(header, start=1):
             width = max(
                 [len(str(title))] + [len(str(r[index - 1])) for r in rows if len(r) >= index]

@@ -46,7 +46,15 @@ from ventanilla.org.models import (
 )
 
 PASSWORD = "demo"  # noqa: S105 - the documented password of the demo logins
-LOGINS = ("admin", "president", "outlet_head", "teller", "auditor", "other_teller")
+LOGINS = (
+    "admin",
+    "president",
+    "outlet_head",
+    "teller",
+    "account_manager",
+    "auditor",
+    "other_teller",
+)
 HEAD_OFFICE_CODE = "HO"
 SUZHOU_CODE = "SZ"
 XIANGCHENG_CODE = "XC"
@@ -151,6 +159,7 @@ class HistoryStep:
 # tickets...), in dependency order; each feature adds its step here. Named by path, since
 # each step's module imports this one.
 HISTORY_STEPS: tuple[str, ...] = (
+    "ventanilla.customers.demo.DEMO_STEP",
     "ventanilla.surveys.demo.DEMO_STEP",
     "ventanilla.complaints.demo.DEMO_STEP",
     "ventanilla.counters.demo.DEMO_STEP",
@@ -467,7 +476,7 @@ def _write_units(plan: UnitPlan, *, scale: str, seed: int, as_of: date) -> DemoC
 # Staff
 
 
-class _People:
+class People:
     """Names, phones and hire dates drawn from one unit's generator."""
 
     surnames = [s for s, _w in names.SURNAMES]
@@ -547,7 +556,7 @@ def _write_staff(ctx: DemoContext, plan: UnitPlan) -> None:
     for p in plan.walk():
         unit = ctx.units[p.code]
         rng = ctx.rng(p.code, "staff")
-        people = _People(rng, ctx.as_of)
+        people = People(rng, ctx.as_of)
         counter = sequence.setdefault(p.area, itertools.count(1))
         staff: list[Employee] = []
         for post_code, leads in _composition(p, rng):
@@ -615,13 +624,14 @@ def _write_logins(ctx: DemoContext) -> None:
         "president": ctx.heads[XIANGCHENG_CODE],
         "outlet_head": ctx.heads[f"{XIANGCHENG_CODE}01"],
         "teller": _first_active(ctx.staff_of[f"{XIANGCHENG_CODE}01"], "teller"),
+        "account_manager": _first_active(ctx.staff_of[f"{XIANGCHENG_CODE}01"], "account_manager"),
         "auditor": _first_active(ctx.staff_of[HEAD_OFFICE_CODE], "auditor"),
         "other_teller": _first_active(ctx.staff_of["GS01"], "teller"),
     }
     for username, employee in personas.items():
         user = user_model(username=username, first_name=employee.name)
         # The same password: one hashing (about a second with the production hasher) serves
-        # all six logins.
+        # every login.
         user.password = admin.password
         user.save()
         employee.user = user

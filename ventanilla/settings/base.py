@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "auditlog",
     "ventanilla.core",
     "ventanilla.org",
+    "ventanilla.customers",
     "ventanilla.surveys",
     "ventanilla.counters",
     "ventanilla.complaints",
@@ -198,6 +199,7 @@ SPECTACULAR_SETTINGS = {
         "SectionKindEnum": "ventanilla.rectification.models.SectionKind",
         "DirectionEnum": "ventanilla.rectification.models.Direction",
         "MajorKindEnum": "ventanilla.complaints.models.MajorKind",
+        "CustomerKindEnum": "ventanilla.customers.models.CustomerKind",
     },
 }
 

@@ -459,7 +459,9 @@ def test_unmask_by_django_permission(network, frozen):
     from django.contrib.auth.models import Permission
 
     complaint = register(network)
-    perm = Permission.objects.get(codename="view_personal_data")
+    perm = Permission.objects.get(
+        codename="view_personal_data", content_type__app_label="complaints"
+    )
     network.teller_a.user_permissions.add(perm)
     teller = type(network.teller_a).objects.get(pk=network.teller_a.pk)
     services.complaint_unmask(actor=teller, complaint=complaint, reason="客户要求更正电话")

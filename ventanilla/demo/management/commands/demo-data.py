@@ -107,4 +107,4 @@ class Command(BaseCommand):
         )
         out(_("Logins (password: %(password)s):") % {"password": PASSWORD})
         for username, name, post, unit in summary.logins:
-            out(f"  {username:<13} {name:<5} {post} · {unit}")
+            out(f"  {username:<16} {name:<5} {post} · {unit}")
