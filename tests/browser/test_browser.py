@@ -103,6 +103,8 @@ PAGES = [
     "/org/import/",
     "/audit/",
     "/surveys/",
+    "/customers/",
+    "/customers/CBROWSER1/",
     "/complaints/",
     "/complaints/figures/",
     "/counters/",
@@ -124,7 +126,10 @@ def test_every_page_renders_in_each_language_with_the_network_cut(
 ):
     from ventanilla.rectification.tests.factories import plan_with_measure
 
+    from ventanilla.customers.tests.factories import customer
+
     plan_with_measure(network)  # a plan page draws its chart with the vendored Chart.js
+    customer(network.outlet_a, number="CBROWSER1")
     page, outside = browser_page
     login(page, live_server, "admin")
     page.context.add_cookies([{"name": "django_language", "value": lang, "url": live_server.url}])

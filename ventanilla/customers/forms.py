@@ -21,10 +21,12 @@ class ReassignForm(forms.Form):
         label=_("New relationship manager"),
         queryset=Employee.objects.none(),
         required=False,
-        empty_label=_("— none —"),
+        empty_label=_("— none (the customer is left without a manager) —"),
     )
     on = forms.DateField(
-        label=_("From"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+        label=_("From"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        initial=timezone.localdate,
     )
     reason = forms.CharField(label=_("Reason"), max_length=200)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -23,7 +24,7 @@ from ventanilla.core.tabular import write_xlsx
 from ventanilla.customers import selectors, services
 from ventanilla.customers.filters import CustomerFilter
 from ventanilla.customers.forms import ReasonForm, ReassignForm
-from ventanilla.customers.models import Customer
+from ventanilla.customers.models import Customer, CustomerKind, Tier
 from ventanilla.customers.permissions import (
     customer_personal_data,
     is_manager_of,
@@ -36,11 +37,18 @@ PAGE_SIZE = 50
 
 
 def _filtered(request: HttpRequest) -> CustomerFilter:
-    return CustomerFilter(
+    filterset = CustomerFilter(
         request.GET or None,
         request=request,
         queryset=selectors.customer_list(user=request.user).order_by("number"),
     )
+    fields = filterset.form.fields
+    fields["kind"].choices = [("", _("All")), *CustomerKind.choices]
+    fields["tier"].choices = [("", _("All")), *Tier.choices]
+    fields["is_unassigned"].widget = forms.Select(
+        choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))]
+    )
+    return filterset
 
 
 @require_GET
@@ -120,7 +128,8 @@ def _detail(
     can_reassign = may_reassign(user, customer)
     if can_reassign and reassign_form is None:
         reassign_form = ReassignForm(
-            choices=selectors.manager_choices(user=user, customer=customer)
+            choices=selectors.manager_choices(user=user, customer=customer),
+            initial={"employee": customer.manager_id},
         )
     return render(
         request,
