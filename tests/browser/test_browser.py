@@ -124,9 +124,8 @@ HOME_WORD = {"zh-hans": "首页", "en": "Home", "es": "Inicio"}
 def test_every_page_renders_in_each_language_with_the_network_cut(
     network, live_server, browser_page, lang
 ):
-    from ventanilla.rectification.tests.factories import plan_with_measure
-
     from ventanilla.customers.tests.factories import customer
+    from ventanilla.rectification.tests.factories import plan_with_measure
 
     plan_with_measure(network)  # a plan page draws its chart with the vendored Chart.js
     customer(network.outlet_a, number="CBROWSER1")
