@@ -221,3 +221,23 @@ def test_a_manager_without_customers_sees_no_my_customers_filter(client, network
     client.force_login(network.manager_a)
     body = client.get(reverse("complaints:list")).content.decode()
     assert "About customers in my care" not in body
+
+
+def test_list_and_api_query_counts_do_not_grow_with_the_customers(
+    client, network, am, django_assert_max_num_queries
+):
+    for _ in range(3):
+        customer(network.outlet_a, manager=am)
+    client.force_login(network.manager_a)
+    api = APIClient()
+    api.force_authenticate(network.manager_a)
+    with django_assert_max_num_queries(12) as small:
+        client.get(reverse("customers:list"))
+    with django_assert_max_num_queries(12) as small_api:
+        api.get("/api/v1/customers/")
+    for _ in range(30):
+        customer(network.outlet_b, manager=am)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(reverse("customers:list"))
+    with django_assert_max_num_queries(len(small_api.captured_queries)):
+        api.get("/api/v1/customers/")
