@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ventanilla.core.errors import DomainError
-from ventanilla.core.scoping import Role
+from ventanilla.core.scoping import Role, scope_for
 from ventanilla.org.models import OrgUnit, OrgUnitKind
 from ventanilla.reports.models import GeneratedReport, ReportKind
 
@@ -31,15 +31,23 @@ QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
 def _visible(user: Any) -> QuerySet[GeneratedReport]:
     """A rectification report is seen by whoever sees its plan (``plan_list``: the plan's
     scope and the owners of its measures, who may also request it); a quarterly pack by the
-    managers of its unit, who alone may produce it, since it gathers figures (complaints,
-    teller errors) that staff posts do not see."""
+    managers of its unit, who alone may produce it, and by oversight (viewer) posts such as
+    head-office auditors, who see those figures anyway: not by staff posts, since it gathers
+    figures (everyone's complaints, teller errors) that staff posts do not see."""
     from ventanilla.rectification.selectors import plan_list
 
     plans = plan_list(user=user).values("pk")
-    packs = GeneratedReport.objects.visible_to(user, Role.MANAGER).values("pk")
+    scope = scope_for(user)
+    packs = GeneratedReport.objects.all()
+    if not scope.is_global:
+        readers = Q(pk__in=[])
+        for grant in scope.grants:
+            if grant.role != Role.STAFF:
+                readers |= Q(unit__path__startswith=grant.path)
+        packs = packs.filter(readers)
     return GeneratedReport.objects.filter(
         Q(kind=ReportKind.RECTIFICATION, plan__in=plans)
-        | Q(kind=ReportKind.QUARTERLY_PACK, pk__in=packs)
+        | Q(kind=ReportKind.QUARTERLY_PACK, pk__in=packs.values("pk"))
     )
 
 

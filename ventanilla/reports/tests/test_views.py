@@ -194,7 +194,7 @@ def test_measure_owner_sees_the_report_they_requested_on_the_plan(
     assert client.get(reverse("reports:status", args=[report.pk])).status_code == 404
 
 
-def test_quarterly_pack_is_read_by_the_managers_of_its_unit_only(
+def test_quarterly_pack_is_read_by_its_units_managers_and_auditors_not_by_staff(
     client, network, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
@@ -211,6 +211,9 @@ def test_quarterly_pack_is_read_by_the_managers_of_its_unit_only(
     client.force_login(network.manager_a)
     assert client.get(reverse("reports:download", args=[pack.pk])).status_code == 200
     assert list(client.get(reverse("reports:list")).context["page_obj"]) == [pack]
+    # The head-office auditor oversees the network and reads it too.
+    client.force_login(network.auditor)
+    assert client.get(reverse("reports:download", args=[pack.pk])).status_code == 200
     # A teller of the same outlet sees only their own complaints: not the pack's figures.
     client.force_login(network.teller_a)
     for name in ("status", "status_json", "download"):
