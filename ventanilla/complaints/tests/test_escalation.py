@@ -199,3 +199,20 @@ def test_only_a_breach_is_also_sent_by_text(
     expected = sorted(p for p in (network.subbranch_manager.employee.phone, people.phone) if p)
     assert phones == expected and len(phones) == 2
     assert complaint.reference in sms_outbox[0].text
+
+
+def test_the_job_reads_complaints_with_nothing_new_in_a_fixed_number_of_queries(
+    network, django_assert_max_num_queries
+):
+    from ventanilla.complaints.services import complaint_escalations_run
+
+    for _ in range(3):
+        register(network)
+    complaint_escalations_run()
+    with django_assert_max_num_queries(3) as few:
+        complaint_escalations_run()
+    for _ in range(20):
+        register(network)
+    complaint_escalations_run()
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert complaint_escalations_run() == 0
