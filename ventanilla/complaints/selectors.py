@@ -26,7 +26,7 @@ from ventanilla.complaints.models import (
     RapidAlert,
     Status,
 )
-from ventanilla.core.scoping import Role, scope_for
+from ventanilla.core.scoping import own_or_subtree_q, scope_for
 from ventanilla.customers.permissions import managed_by_q
 from ventanilla.org.models import OrgUnit, OrgUnitKind
 
@@ -48,18 +48,8 @@ def own_complaints_q(user: Any) -> Q:
     complaints they registered, those about them and those they handle; managers see their
     whole subtree, and so do viewers, whose posts are oversight posts (auditors).
     """
-    scope = scope_for(user)
-    if scope.is_global:
-        return Q()
-    staff_only = [g for g in scope.grants if g.role == Role.STAFF]
-    if not staff_only:
-        return Q()
-    whole = Q(pk__in=[])
-    for grant in scope.grants:
-        if grant.role != Role.STAFF:
-            whole |= Q(unit__path__startswith=grant.path)
     own = Q(registered_by=user) | Q(subject_employee__user=user) | Q(handler__user=user)
-    return whole | own
+    return own_or_subtree_q(user, "unit__path", own)
 
 
 def customer_complaints_q(user: Any) -> Q:

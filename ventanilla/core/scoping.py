@@ -171,6 +171,24 @@ def require_role(user: Any, obj: models.Model, role: Role) -> None:
         raise PermissionDenied
 
 
+def own_or_subtree_q(user: Any, path_field: str, own: Q) -> Q:
+    """The object-level rule of records about people, applied beside ``visible_to``.
+
+    Where a post grants the staff role (a teller, a lobby or account manager) it reaches only
+    the records ``own`` selects (theirs: registered by them, about them, in their care...);
+    managers, administrators and viewers (oversight posts such as auditors) reach the whole
+    subtree of their post. ``path_field`` leads from the filtered model to its unit path.
+    """
+    scope = scope_for(user)
+    if scope.is_global or not any(g.role == Role.STAFF for g in scope.grants):
+        return Q()
+    whole = Q(pk__in=[])
+    for grant in scope.grants:
+        if grant.role != Role.STAFF:
+            whole |= Q(**{f"{path_field}__startswith": grant.path})
+    return whole | own
+
+
 def has_role_anywhere(user: Any, role: Role) -> bool:
     scope = scope_for(user)
     return scope.is_global or any(g.role >= role for g in scope.grants)

@@ -18,7 +18,7 @@ from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from ventanilla.core.scoping import Role, scope_for
+from ventanilla.core.scoping import Role, own_or_subtree_q, scope_for
 from ventanilla.counters import histogram, slowness, staffing, vipselection
 from ventanilla.counters.models import (
     BusinessType,
@@ -616,8 +616,13 @@ def _rank(rows: list[LeagueRow], attribute: str) -> None:
 
 
 def teller_error_list(*, user: Any) -> Any:
-    """Teller errors of the user's units, newest first."""
-    return TellerError.objects.visible_to(user).select_related("teller", "outlet", "business_type")
+    """Teller errors of the user's units, newest first; a teller (a staff post) sees their
+    own errors, not their colleagues' (the published league table gives everyone's counts)."""
+    return (
+        TellerError.objects.visible_to(user)
+        .filter(own_or_subtree_q(user, "outlet__path", Q(teller__user=user)))
+        .select_related("teller", "outlet", "business_type")
+    )
 
 
 def ticket_import_list(*, user: Any) -> Any:

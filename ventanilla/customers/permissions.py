@@ -16,24 +16,12 @@ from typing import Any
 from django.db.models import Q
 
 from ventanilla.core.masking import mask_id_number, mask_name, mask_phone
-from ventanilla.core.scoping import Role, role_at, scope_for
+from ventanilla.core.scoping import Role, own_or_subtree_q, role_at
 
 
-def own_customers_q(user: Any, *, prefix: str = "") -> Q:
-    """Rows of customers a staff-only user looks after; everything for other roles.
-
-    ``prefix`` names the path from the filtered model to the customer (``"customer__"``).
-    """
-    scope = scope_for(user)
-    if scope.is_global:
-        return Q()
-    if not any(g.role == Role.STAFF for g in scope.grants):
-        return Q()
-    whole = Q(pk__in=[])
-    for grant in scope.grants:
-        if grant.role != Role.STAFF:
-            whole |= Q(**{f"{prefix}unit__path__startswith": grant.path})
-    return whole | Q(**{f"{prefix}manager__user": user})
+def own_customers_q(user: Any) -> Q:
+    """Staff posts reach the customers they look after; other posts their whole subtree."""
+    return own_or_subtree_q(user, "unit__path", managed_by_q(user))
 
 
 def managed_by_q(user: Any, *, prefix: str = "") -> Q:

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ventanilla.core.errors import DomainError
-from ventanilla.core.scoping import Role, scope_for
+from ventanilla.core.scoping import own_or_subtree_q
 from ventanilla.org.models import OrgUnit, OrgUnitKind
 from ventanilla.reports.models import GeneratedReport, ReportKind
 
@@ -37,14 +37,9 @@ def _visible(user: Any) -> QuerySet[GeneratedReport]:
     from ventanilla.rectification.selectors import plan_list
 
     plans = plan_list(user=user).values("pk")
-    scope = scope_for(user)
-    packs = GeneratedReport.objects.all()
-    if not scope.is_global:
-        readers = Q(pk__in=[])
-        for grant in scope.grants:
-            if grant.role != Role.STAFF:
-                readers |= Q(unit__path__startswith=grant.path)
-        packs = packs.filter(readers)
+    packs = GeneratedReport.objects.visible_to(user).filter(
+        own_or_subtree_q(user, "unit__path", Q(pk__in=[]))
+    )
     return GeneratedReport.objects.filter(
         Q(kind=ReportKind.RECTIFICATION, plan__in=plans)
         | Q(kind=ReportKind.QUARTERLY_PACK, pk__in=packs.values("pk"))

@@ -53,6 +53,18 @@ class TestTellerError:
             record(network, getattr(network, persona))
         assert not TellerError.objects.exists()
 
+    def test_a_teller_sees_their_own_errors_managers_and_auditors_all(self, network):
+        from ventanilla.counters.selectors import teller_error_list
+        from ventanilla.org.tests.factories import person
+
+        colleague = person("teller_a2", network.outlet_a, "teller")
+        own = record(network, network.manager_a)
+        theirs = record(network, network.manager_a, teller=colleague.employee)
+        assert list(teller_error_list(user=network.teller_a)) == [own]
+        for user in (network.manager_a, network.subbranch_manager, network.auditor):
+            assert set(teller_error_list(user=user)) == {own, theirs}
+        assert not teller_error_list(user=network.other_teller).exists()
+
     def test_teller_must_work_at_the_outlet(self, network):
         with pytest.raises(DomainError, match="does not work at XC02"):
             record(network, network.subbranch_manager, outlet=network.outlet_b)
