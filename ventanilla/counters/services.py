@@ -34,7 +34,7 @@ from ventanilla.core.tabular import (
     file_extension,
     read_table,
 )
-from ventanilla.counters.bulk import insert_rows
+from ventanilla.core.bulk import insert_rows
 from ventanilla.counters.models import (
     BusinessType,
     LeaguePublication,

@@ -6,7 +6,8 @@ customers and a few core or key ones. Every company has an account manager of it
 every core and key individual a financial manager, a third of the potential ones too;
 about one assignment in seven replaced an earlier manager, whose period is kept.
 
-Written with bulk inserts and no audit entries; deterministic for a seed.
+Written as plain rows by the bulk path (``core.bulk``), with no audit entries; deterministic
+for a seed.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
+from ventanilla.core.bulk import insert_rows
 from ventanilla.customers.models import (
     Customer,
     CustomerIdType,
@@ -49,6 +51,21 @@ MANAGED = {
     Tier.SME: ("account_manager", 1.0),
 }
 REPLACED_SHARE = 1 / 7
+CUSTOMER_FIELDS = (
+    "number",
+    "kind",
+    "name",
+    "id_type",
+    "id_number",
+    "phone",
+    "birthday",
+    "tier",
+    "vip_level",
+    "unit_id",
+    "manager_id",
+    "opened_on",
+    "is_active",
+)
 COMPANY_WORDS = ("恒通", "瑞丰", "华盛", "金鼎", "新创", "宏远", "协和", "天成", "永泰", "博德")
 COMPANY_TRADES = (
     ("精密机械", "有限公司"),
@@ -91,8 +108,8 @@ def _build_sub_branch(ctx: DemoContext, sub: OrgUnit, outlets: list[OrgUnit], co
     }
     # The main outlet holds the most customers.
     weights = [3.0] + [1.0] * (len(outlets) - 1)
-    customers: list[Customer] = []
-    histories: list[list[tuple[Employee, date, date | None]]] = []
+    customers: list[tuple] = []
+    histories: dict[str, list[tuple[Employee, date, date | None]]] = {}
     for n in range(1, count + 1):
         outlet = rng.choices(outlets, weights=weights)[0]
         is_company = rng.random() < CORPORATE_SHARE
@@ -114,42 +131,42 @@ def _build_sub_branch(ctx: DemoContext, sub: OrgUnit, outlets: list[OrgUnit], co
         history: list[tuple[Employee, date, date | None]] = []
         if pool and rng.random() < share:
             current = rng.choice(pool)
-            started = opened_on + timedelta(
-                days=rng.randrange(0, max(1, (ctx.as_of - opened_on).days))
-            )
+            days = max(1, (ctx.as_of - opened_on).days)
+            started = opened_on + timedelta(days=rng.randrange(0, days))
             others = [e for e in pool if e.pk != current.pk]
-            if others and rng.random() < REPLACED_SHARE:
-                earlier_start = opened_on
-                if started > earlier_start:
-                    history.append((rng.choice(others), earlier_start, started))
+            if others and rng.random() < REPLACED_SHARE and started > opened_on:
+                history.append((rng.choice(others), opened_on, started))
             history.append((current, started, None))
+        number = f"C{sub.code}{n:06d}"
         customers.append(
-            Customer(
-                number=f"C{sub.code}{n:06d}",
-                kind=CustomerKind.CORPORATE if is_company else CustomerKind.INDIVIDUAL,
-                name=name,
-                id_type=id_type,
-                id_number=id_number,
-                phone=people.phone(),
-                birthday=birthday,
-                tier=tier,
-                vip_level=rng.randint(low, high),
-                unit=outlet,
-                manager=history[-1][0] if history else None,
-                opened_on=opened_on,
+            (
+                number,
+                CustomerKind.CORPORATE if is_company else CustomerKind.INDIVIDUAL,
+                name,
+                id_type,
+                id_number,
+                people.phone(),
+                birthday,
+                tier,
+                rng.randint(low, high),
+                outlet.pk,
+                history[-1][0].pk if history else None,
+                opened_on,
+                True,
             )
         )
-        histories.append(history)
-    Customer.objects.bulk_create(customers, batch_size=5000)
-    RelationshipAssignment.objects.bulk_create(
-        [
-            RelationshipAssignment(
-                customer=customer, employee=employee, started_on=start, ended_on=end
-            )
-            for customer, history in zip(customers, histories, strict=True)
+        if history:
+            histories[number] = history
+    insert_rows(Customer, CUSTOMER_FIELDS, customers)
+    ids = dict(Customer.objects.filter(unit__path__startswith=sub.path).values_list("number", "pk"))
+    insert_rows(
+        RelationshipAssignment,
+        ("customer_id", "employee_id", "started_on", "ended_on", "reason"),
+        (
+            (ids[number], employee.pk, start, end, "")
+            for number, history in histories.items()
             for employee, start, end in history
-        ],
-        batch_size=5000,
+        ),
     )
 
 
