@@ -12,8 +12,8 @@ from datetime import date, datetime, tzinfo
 
 from django.utils import timezone
 
-from ventanilla.counters import histogram
 from ventanilla.core.bulk import insert_rows
+from ventanilla.counters import histogram
 from ventanilla.counters.models import Outcome, QueueRollup, QueueTicket
 
 # The ticket fields the rollups need, in the order ``rollups_from_rows`` reads them.

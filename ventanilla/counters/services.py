@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ventanilla.core.audit import acting_as
+from ventanilla.core.bulk import insert_rows
 from ventanilla.core.errors import DomainError
 from ventanilla.core.scoping import Role, role_at
 from ventanilla.core.tabular import (
@@ -34,7 +35,6 @@ from ventanilla.core.tabular import (
     file_extension,
     read_table,
 )
-from ventanilla.core.bulk import insert_rows
 from ventanilla.counters.models import (
     BusinessType,
     LeaguePublication,
