@@ -38,15 +38,20 @@ def insert_rows(
     *,
     batch_size: int = 5000,
     progress: Progress | None = None,
+    prepared: bool = False,
 ) -> str:
     """Insert ``rows`` (values in ``fields`` order, by attribute name) into ``model``'s table.
 
-    Returns the path taken: "copy" on PostgreSQL, "batched" elsewhere. No signals are sent
-    and no primary keys come back, as with ``bulk_create`` on most databases.
+    ``prepared`` rows hold values already in the database's form (dates, UTC datetimes and
+    JSON as text), passed on as they are. Returns the path taken: "copy" on PostgreSQL,
+    "batched" elsewhere. No signals are sent and no primary keys come back, as with
+    ``bulk_create`` on most databases.
     """
     meta = model._meta
     columns = [cast(models.Field, meta.get_field(name)) for name in fields]
-    adapters = [_adapter(field) for field in columns]
+    adapters = [None if prepared else _adapter(field) for field in columns]
+    if all(adapt is None for adapt in adapters):
+        return _insert_plain(meta, columns, rows, batch_size=batch_size, progress=progress)
     quoted = ", ".join(connection.ops.quote_name(str(field.column)) for field in columns)
     table = connection.ops.quote_name(meta.db_table)
 
@@ -73,6 +78,46 @@ def insert_rows(
     with connection.cursor() as cursor:
         for row in rows:
             batch.append(adapted(row))
+            if len(batch) >= batch_size:
+                cursor.executemany(sql, batch)
+                done += len(batch)
+                batch = []
+                if progress is not None:
+                    progress(done)
+        if batch:
+            cursor.executemany(sql, batch)
+            done += len(batch)
+            if progress is not None:
+                progress(done)
+    return "batched"
+
+
+def _insert_plain(
+    meta: Any,
+    columns: Sequence[models.Field],
+    rows: Iterable[Sequence[Any]],
+    *,
+    batch_size: int,
+    progress: Progress | None,
+) -> str:
+    """``insert_rows`` for rows that need no adapting: each row goes to the driver as is."""
+    quoted = ", ".join(connection.ops.quote_name(str(field.column)) for field in columns)
+    table = connection.ops.quote_name(meta.db_table)
+    done = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    done += 1
+                    if progress is not None and done % batch_size == 0:
+                        progress(done)
+            return "copy"
+        placeholders = ", ".join(["%s"] * len(columns))
+        sql = f"INSERT INTO {table} ({quoted}) VALUES ({placeholders})"  # noqa: S608 - our names
+        batch: list[Sequence[Any]] = []
+        for row in rows:
+            batch.append(row)
             if len(batch) >= batch_size:
                 cursor.executemany(sql, batch)
                 done += len(batch)

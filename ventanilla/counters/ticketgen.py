@@ -25,7 +25,7 @@ from typing import cast
 import numpy as np
 from django.db import connection, models
 
-from ventanilla.counters import histogram
+from ventanilla.counters import rollups
 from ventanilla.counters.models import Outcome, QueueRollup, QueueTicket
 
 OPEN_SECOND, CLOSE_SECOND = 9 * 3600, 17 * 3600
@@ -378,92 +378,24 @@ def ticket_rows(chunk: Chunk, types: TypeTable, *, suffix: str = "") -> Iterator
         )
 
 
-def _histograms(groups: np.ndarray, seconds: np.ndarray, count: int) -> list[str]:
-    """Per group, the JSON of its sparse histogram of ``seconds`` (as ``histogram.to_json``)."""
-    buckets = np.minimum(np.maximum(seconds, 0) // histogram.BUCKET_SECONDS, histogram.BUCKETS - 1)
-    pairs, counts = np.unique(groups * histogram.BUCKETS + buckets, return_counts=True)
-    owner = (pairs // histogram.BUCKETS).tolist()
-    index = (pairs % histogram.BUCKETS).tolist()
-    # Written out directly (as json.dumps would, keys in bucket order): a third of the cost
-    # of the rows went to json.dumps on these small dicts.
-    made: list[list[str]] = [[] for _ in range(count)]
-    for g, b, c in zip(owner, index, counts.tolist(), strict=True):
-        made[g].append(f'"{b}": {c}')
-    return ["{" + ", ".join(parts) + "}" for parts in made]
-
-
 def rollup_rows(chunk: Chunk, types: TypeTable) -> list[tuple]:
     """The chunk's rollups in ``ROLLUP_FIELDS`` order (what ``rollups_from_rows`` gives)."""
-    half_hour = chunk.issued // 1800
-    keys = np.stack(
-        [
-            chunk.outlet_id,
-            chunk.day,
-            half_hour,
-            chunk.type_index,
-            chunk.teller_id,
-            chunk.is_vip.astype(np.int64),
-        ],
-        axis=1,
-    )
-    unique, group = np.unique(keys, axis=0, return_inverse=True)
-    group = group.reshape(-1)
-    n = unique.shape[0]
-
-    def count(mask: np.ndarray) -> list[int]:
-        return np.bincount(group[mask], minlength=n).tolist()
-
-    def total(mask: np.ndarray, values: np.ndarray) -> list[float]:
-        return np.bincount(group[mask], weights=values[mask], minlength=n).tolist()
-
-    waited = chunk.called >= 0
-    wait = (chunk.called - chunk.issued).astype(np.float64)
-    handled = chunk.ended >= 0
     begin = np.where(chunk.started >= 0, chunk.started, chunk.called)
-    handle = (chunk.ended - begin).astype(np.float64)
-    wait_hist = _histograms(group[waited], wait[waited].astype(np.int64), n)
-    handle_hist = _histograms(group[handled], handle[handled].astype(np.int64), n)
-    # Distinct windows per group, sorted as text.
-    pairs = np.unique(group[chunk.window > 0] * 1000 + chunk.window[chunk.window > 0])
-    windows: list[list[str]] = [[] for _ in range(n)]
-    for g, w in zip((pairs // 1000).tolist(), (pairs % 1000).tolist(), strict=True):
-        windows[g].append(f'"{w}"')
-    tickets = np.bincount(group, minlength=n).tolist()
-    served = count(chunk.outcome == SERVED)
-    no_show = count(chunk.outcome == NO_SHOW)
-    abandoned = count(chunk.outcome == ABANDONED)
-    wait_count = count(waited)
-    wait_seconds = total(waited, wait)
-    handle_count = count(handled)
-    handle_seconds = total(handled, handle)
-    handle_squares = total(handled, handle * handle)
-    days = _dates(unique[:, 1])
-    type_ids = types.ids[unique[:, 3]].tolist()
-    columns = unique.tolist()
-    return [
-        (
-            outlet_id,
-            days[g],
-            half,
-            type_ids[g],
-            teller if teller >= 0 else None,
-            bool(vip),
-            tickets[g],
-            served[g],
-            no_show[g],
-            abandoned[g],
-            0,
-            wait_count[g],
-            wait_seconds[g],
-            wait_hist[g],
-            handle_count[g],
-            handle_seconds[g],
-            handle_squares[g],
-            handle_hist[g],
-            "[" + ", ".join(sorted(windows[g])) + "]",
+    return rollups.rollup_rows_of_columns(
+        rollups.TicketColumns(
+            outlet_id=chunk.outlet_id,
+            day=chunk.day,
+            half_hour=chunk.issued // 1800,
+            type_id=types.ids[chunk.type_index],
+            teller_id=chunk.teller_id,
+            is_vip=chunk.is_vip,
+            outcome=chunk.outcome,
+            wait=np.where(chunk.called >= 0, chunk.called - chunk.issued, np.nan),
+            handle=np.where(chunk.ended >= 0, chunk.ended - begin, np.nan),
+            window=chunk.window,
+            window_labels=[""] + [str(w) for w in range(1, int(chunk.window.max(initial=0)) + 1)],
         )
-        for g, (outlet_id, _day, half, _type, teller, vip) in enumerate(columns)
-    ]
+    )
 
 
 def insert_prepared(model: type[models.Model], fields: Sequence[str], rows: Iterable[tuple]) -> int:
