@@ -50,62 +50,21 @@ def insert_rows(
     meta = model._meta
     columns = [cast(models.Field, meta.get_field(name)) for name in fields]
     adapters = [None if prepared else _adapter(field) for field in columns]
-    if all(adapt is None for adapt in adapters):
-        return _insert_plain(meta, columns, rows, batch_size=batch_size, progress=progress)
-    quoted = ", ".join(connection.ops.quote_name(str(field.column)) for field in columns)
-    table = connection.ops.quote_name(meta.db_table)
+    if any(adapt is not None for adapt in adapters):
 
-    def adapted(row: Sequence[Any]) -> list[Any]:
-        return [
-            value if adapt is None else adapt(value)
-            for value, adapt in zip(row, adapters, strict=True)
-        ]
+        def adapted(row: Sequence[Any]) -> Sequence[Any]:
+            return [
+                value if adapt is None else adapt(value)
+                for value, adapt in zip(row, adapters, strict=True)
+            ]
 
-    done = 0
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-            with raw.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(adapted(row))
-                    done += 1
-                    if progress is not None and done % batch_size == 0:
-                        progress(done)
-        return "copy"
-    placeholders = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {table} ({quoted}) VALUES ({placeholders})"  # noqa: S608 - our names
-    batch: list[list[Any]] = []
-    with connection.cursor() as cursor:
-        for row in rows:
-            batch.append(adapted(row))
-            if len(batch) >= batch_size:
-                cursor.executemany(sql, batch)
-                done += len(batch)
-                batch = []
-                if progress is not None:
-                    progress(done)
-        if batch:
-            cursor.executemany(sql, batch)
-            done += len(batch)
-            if progress is not None:
-                progress(done)
-    return "batched"
-
-
-def _insert_plain(
-    meta: Any,
-    columns: Sequence[models.Field],
-    rows: Iterable[Sequence[Any]],
-    *,
-    batch_size: int,
-    progress: Progress | None,
-) -> str:
-    """``insert_rows`` for rows that need no adapting: each row goes to the driver as is."""
+        rows = map(adapted, rows)
     quoted = ", ".join(connection.ops.quote_name(str(field.column)) for field in columns)
     table = connection.ops.quote_name(meta.db_table)
     done = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # The psycopg cursor under Django's wrapper.
             with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
