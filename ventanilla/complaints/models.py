@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ventanilla.core.audit import AuditedInTree
+from ventanilla.core.models import UnmaskRecord
 from ventanilla.core.scoping import ScopedQuerySet
 from ventanilla.customers.models import Customer
 from ventanilla.org.models import EmergencyContact, Employee, OrgUnit, localized
@@ -545,7 +546,7 @@ class UnmaskEventQuerySet(ScopedQuerySet["UnmaskEvent"]):
     pass
 
 
-class UnmaskEvent(AuditedInTree, models.Model):
+class UnmaskEvent(AuditedInTree, UnmaskRecord):
     """Someone saw a complainant's personal data in full, and why."""
 
     scope_path_field = "complaint__unit__path"
@@ -553,18 +554,12 @@ class UnmaskEvent(AuditedInTree, models.Model):
     complaint = models.ForeignKey(
         Complaint, on_delete=models.CASCADE, related_name="unmaskings", verbose_name=_("complaint")
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("who")
-    )
-    reason = models.TextField(_("reason"))
-    at = models.DateTimeField(_("at"))
 
     objects = UnmaskEventQuerySet.as_manager()
 
-    class Meta:
+    class Meta(UnmaskRecord.Meta):
         verbose_name = _("personal data unmasking")
         verbose_name_plural = _("personal data unmaskings")
-        ordering = ["-at"]
 
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.actor_id} {self.at:%Y-%m-%d %H:%M}"

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ventanilla.core.audit import AuditedInTree
+from ventanilla.core.models import UnmaskRecord
 from ventanilla.core.scoping import ScopedQuerySet
 from ventanilla.org.models import Employee, OrgUnit
 
@@ -177,7 +178,7 @@ class CustomerUnmaskEventQuerySet(ScopedQuerySet["CustomerUnmaskEvent"]):
     pass
 
 
-class CustomerUnmaskEvent(AuditedInTree, models.Model):
+class CustomerUnmaskEvent(AuditedInTree, UnmaskRecord):
     """Someone saw a customer's personal data in full, and why."""
 
     scope_path_field = "customer__unit__path"
@@ -185,18 +186,12 @@ class CustomerUnmaskEvent(AuditedInTree, models.Model):
     customer = models.ForeignKey(
         Customer, on_delete=models.CASCADE, related_name="unmaskings", verbose_name=_("customer")
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("who")
-    )
-    reason = models.TextField(_("reason"))
-    at = models.DateTimeField(_("at"))
 
     objects = CustomerUnmaskEventQuerySet.as_manager()
 
-    class Meta:
+    class Meta(UnmaskRecord.Meta):
         verbose_name = _("customer data unmasking")
         verbose_name_plural = _("customer data unmaskings")
-        ordering = ["-at"]
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.actor_id} {self.at:%Y-%m-%d %H:%M}"
