@@ -13,7 +13,8 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/ventanilla
 TYPED := $(wildcard ventanilla/*/services.py ventanilla/*/selectors.py) \
 	ventanilla/core/scoping.py ventanilla/core/audit.py \
 	$(wildcard ventanilla/core/tabular.py ventanilla/org/importing.py ventanilla/demo/generator.py \
-		ventanilla/counters/staffing.py ventanilla/rectification/effect.py ventanilla/rectification/dates.py \
+		ventanilla/counters/staffing.py ventanilla/counters/monthly.py \
+		ventanilla/rectification/effect.py ventanilla/rectification/dates.py \
 		ventanilla/rectification/indicators.py ventanilla/rectification/suggestions.py \
 		ventanilla/core/charts.py ventanilla/core/pdf.py)
 

@@ -1,4 +1,5 @@
-"""League and percentile tables of a month from the rollups, against DuckDB on raw Parquet.
+"""League and percentile tables of a month from the monthly tables, against DuckDB on raw
+Parquet.
 
 Run it alone: ``.venv/bin/python bench/bench_counters_rollups.py [--scale city|province]
 [--repeat N]``.
@@ -8,7 +9,9 @@ in a SQLite database in a temporary folder, generates a month (November 2026) of
 for every outlet (about 6,000 each: 600,000 and 6 million) with ``counters/ticketgen.py``
 and writes, chunk by chunk, their rollups into the database and the raw tickets into a
 Parquet file. The tickets themselves are not inserted into the database: the tables read
-rollups only, and the 6 million rows would add an hour of inserts to the run.
+rollups only, and the 6 million rows would add an hour of inserts to the run. The monthly
+tables are then summed from the rollups by ``rollups.monthly_rebuild``, the path every
+import and the demo take (timed on its own).
 
 Then the same figures are computed both ways:
 
@@ -16,14 +19,12 @@ Then the same figures are computed both ways:
   the outlet and overall): ``selectors.league_table``;
 - the percentile tables per outlet and per business type (tickets, mean, median and 90th
   percentile of waiting and transaction time, service level, no-show and abandonment
-  rates): ``selectors.QueueFigures`` summed over the rollups of the month, as
-  ``selectors.queue_figures`` does, with the rows streamed (``queue_figures`` holds the
-  whole result list, several GB at province scale);
+  rates): ``selectors.queue_figures`` for the whole month, as the pages call it;
 - the same three tables by DuckDB straight from the Parquet file, with exact quantiles.
 
-It checks that the counts agree, prints both times and their ratio (goal: rollups at least
-10x faster than DuckDB), and the largest difference between a percentile from the rollups
-and the exact one (bound: one 30 s bucket).
+It checks that the counts agree, prints both times and their ratio (goal: the product at
+least 10x faster than DuckDB), and the largest difference between a percentile of the
+product and the exact one (bound: one 30 s bucket).
 """
 
 from __future__ import annotations
@@ -77,7 +78,13 @@ def main() -> None:  # noqa: PLR0915 - one run, told in order
 
         from ventanilla.counters import histogram, selectors, ticketgen
         from ventanilla.counters.demo import OUTLET_MONTHLY_TICKETS, type_table
-        from ventanilla.counters.models import BusinessType, QueueRollup
+        from ventanilla.counters.models import (
+            BusinessType,
+            MonthlyQueueFigures,
+            MonthlyTellerFigures,
+            QueueRollup,
+        )
+        from ventanilla.counters.rollups import monthly_rebuild
         from ventanilla.demo.generator import build_demo
 
         call_command("migrate", verbosity=0)
@@ -154,39 +161,36 @@ def main() -> None:  # noqa: PLR0915 - one run, told in order
             f"built in {generated:.0f} s"
         )
 
+        started = time.perf_counter()
+        with transaction.atomic():
+            monthly_rebuild(months={(plan.outlet_id, MONTH) for plan in plans})
+        monthly_build = time.perf_counter() - started
+        monthly_rows = (MonthlyQueueFigures.objects.count(), MonthlyTellerFigures.objects.count())
+        print(
+            f"monthly tables: {monthly_rows[0]:,} figures rows + {monthly_rows[1]:,} teller "
+            f"rows, built from the rollups in {monthly_build:.1f} s"
+        )
+
         admin = ctx.logins["admin"]
         root = ctx.root
         first, last = days[0], days[-1]
         wait_target = selectors.WAIT_TARGET_SECONDS
         vip_target = selectors.VIP_WAIT_TARGET_SECONDS
 
-        def from_rollups() -> tuple[list, dict, dict]:
+        def from_product() -> tuple[list, dict, dict]:
             league = selectors.league_table(user=admin, unit=root, month=MONTH)
-            by_outlet: dict[int, selectors.QueueFigures] = {}
-            by_type: dict[int, selectors.QueueFigures] = {}
-            rows = (
-                QueueRollup.objects.visible_to(admin)
-                .filter(service_on__range=(first, last), outlet__path__startswith=root.path)
-                .order_by()
-                .values("outlet_id", "business_type_id", *selectors._READ)  # noqa: SLF001
-                .iterator(chunk_size=10_000)
-            )
-            for row in rows:
-                for groups, key in ((by_outlet, row["outlet_id"]), (by_type,
-                                     row["business_type_id"])):  # fmt: skip
-                    figures = groups.get(key)
-                    if figures is None:
-                        figures = groups[key] = selectors.QueueFigures(key=key, label="")
-                    figures.add(row)
             tables = {}
-            for name, groups in (("outlet", by_outlet), ("type", by_type)):
+            for name, group_by in (("outlet", "outlet"), ("type", "business_type")):
+                report = selectors.queue_figures(
+                    user=admin, unit=root, start=first, end=last, group_by=group_by
+                )
                 tables[name] = {
-                    key: (
+                    f.key: (
                         f.tickets, f.mean_wait, f.median_wait, f.p90_wait, f.service_level,
                         f.mean_handle, f.median_handle, f.p90_handle, f.no_show_rate,
                         f.abandon_rate,
                     )
-                    for key, f in groups.items()
+                    for f in report.rows
                 }  # fmt: skip
             return league, tables["outlet"], tables["type"]
 
@@ -229,115 +233,7 @@ def main() -> None:  # noqa: PLR0915 - one run, told in order
                        .fetchall()}  # fmt: skip
             return league, by_outlet, by_type
 
-        # What a monthly rollup would give (a table the models do not have): the month's
-        # rollups summed once per outlet x business type x VIP (counts, sums, histograms) and
-        # per outlet x teller x business type (tickets served), then read for the tables.
-        import json
-
-        from django.db import connection
-
-        started = time.perf_counter()
-        monthly: dict[tuple, dict[str, Any]] = {}
-        served_cells: dict[tuple, int] = {}
-        for row in (
-            QueueRollup.objects.filter(service_on__range=(first, last))
-            .order_by()
-            .values("outlet_id", "business_type_id", "teller_id", "served", *selectors._READ)  # noqa: SLF001
-            .iterator(chunk_size=10_000)
-        ):
-            key = (row["outlet_id"], row["business_type_id"], row["is_vip"])
-            sums = monthly.get(key)
-            if sums is None:
-                sums = monthly[key] = {"tickets": 0, "no_show": 0, "abandoned": 0,
-                                       "wait_count": 0, "wait_seconds": 0.0, "wait_histogram": {},
-                                       "handle_count": 0, "handle_seconds": 0.0,
-                                       "handle_histogram": {}}  # fmt: skip
-            for name in ("tickets", "no_show", "abandoned", "wait_count", "wait_seconds",
-                         "handle_count", "handle_seconds"):  # fmt: skip
-                sums[name] += row[name]
-            histogram.add_into(sums["wait_histogram"], row["wait_histogram"])
-            histogram.add_into(sums["handle_histogram"], row["handle_histogram"])
-            if row["teller_id"] is not None and row["served"]:
-                cell = (row["outlet_id"], row["teller_id"], row["business_type_id"])
-                served_cells[cell] = served_cells.get(cell, 0) + row["served"]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "CREATE TABLE bench_month_figures (outlet_id int, business_type_id int, "
-                "is_vip bool, tickets int, no_show int, abandoned int, wait_count int, "
-                "wait_seconds real, wait_histogram text, handle_count int, handle_seconds real, "
-                "handle_histogram text)"
-            )
-            cursor.executemany(
-                "INSERT INTO bench_month_figures VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, "
-                "%s, %s, %s)",
-                [
-                    (*key, v["tickets"], v["no_show"], v["abandoned"], v["wait_count"],
-                     v["wait_seconds"], json.dumps(histogram.to_json(v["wait_histogram"])),
-                     v["handle_count"], v["handle_seconds"],
-                     json.dumps(histogram.to_json(v["handle_histogram"])))
-                    for key, v in monthly.items()
-                ],
-            )  # fmt: skip
-            cursor.execute(
-                "CREATE TABLE bench_month_served (outlet_id int, teller_id int, "
-                "business_type_id int, served int)"
-            )
-            cursor.executemany(
-                "INSERT INTO bench_month_served VALUES (%s, %s, %s, %s)",
-                [(*key, n) for key, n in served_cells.items()],
-            )
-        monthly_build = time.perf_counter() - started
-        monthly_rows = (len(monthly), len(served_cells))
-        del monthly, served_cells
-
-        def from_monthly() -> tuple[dict, dict, dict]:
-            served: dict[tuple[int, int], int] = {}
-            weighted: dict[tuple[int, int], float] = {}
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT outlet_id, teller_id, business_type_id, served FROM bench_month_served"
-                )
-                for outlet_id, teller_id, type_id, count in cursor.fetchall():
-                    served[(outlet_id, teller_id)] = served.get((outlet_id, teller_id), 0) + count
-                    weighted[(outlet_id, teller_id)] = (
-                        weighted.get((outlet_id, teller_id), 0.0) + count * standards[type_id] / 60
-                    )
-                cursor.execute("SELECT * FROM bench_month_figures")
-                rows = cursor.fetchall()
-            by_outlet: dict[int, selectors.QueueFigures] = {}
-            by_type: dict[int, selectors.QueueFigures] = {}
-            names = (
-                "is_vip",
-                "tickets",
-                "no_show",
-                "abandoned",
-                "wait_count",
-                "wait_seconds",
-                "wait_histogram",
-                "handle_count",
-                "handle_seconds",
-                "handle_histogram",
-            )
-            for outlet_id, type_id, *values in rows:
-                row = dict(zip(names, values, strict=True))
-                row["wait_histogram"] = json.loads(row["wait_histogram"])
-                row["handle_histogram"] = json.loads(row["handle_histogram"])
-                for groups, key in ((by_outlet, outlet_id), (by_type, type_id)):
-                    figures = groups.get(key)
-                    if figures is None:
-                        figures = groups[key] = selectors.QueueFigures(key=key, label="")
-                    figures.add(row)
-            tables = [
-                {k: (f.tickets, f.median_wait, f.p90_wait) for k, f in groups.items()}
-                for groups in (by_outlet, by_type)
-            ]
-            return served, tables[0], tables[1]
-
-        monthly_seconds, (monthly_served, monthly_outlet, monthly_type) = _best(
-            args.repeat, from_monthly
-        )
-
-        rollup_seconds, (league, by_outlet, by_type) = _best(args.repeat, from_rollups)
+        product_seconds, (league, by_outlet, by_type) = _best(args.repeat, from_product)
         duck_seconds, (duck_league, duck_outlet, duck_type) = _best(args.repeat, from_parquet)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -348,9 +244,6 @@ def main() -> None:  # noqa: PLR0915 - one run, told in order
         assert {(r.outlet.pk, r.teller.pk): r.rank_in_outlet for r in league} == {
             (r[0], r[1]): r[4] for r in duck_league
         }
-        assert monthly_served == {(r.outlet.pk, r.teller.pk): r.served for r in league}
-        assert monthly_outlet == {k: (v[0], v[2], v[3]) for k, v in by_outlet.items()}
-        assert monthly_type == {k: (v[0], v[2], v[3]) for k, v in by_type.items()}
         worst = {"median wait": 0.0, "p90 wait": 0.0, "median handle": 0.0, "p90 handle": 0.0}
         where = {name: "" for name in worst}
         checked = 0
@@ -367,16 +260,12 @@ def main() -> None:  # noqa: PLR0915 - one run, told in order
                     if error > worst[label]:
                         worst[label], where[label] = error, f"{name} {key}"
         print(f"{'reading the month':<52} {'seconds':>8}")
-        print(f"{'rollups: league + outlet and type percentile tables':<52} {rollup_seconds:8.2f}")
-        print(f"{'baseline: DuckDB on Parquet, exact quantiles':<52} {duck_seconds:8.2f}")
-        print(f"rollups / DuckDB speed: {duck_seconds / rollup_seconds:.3f}x (goal >= 10x)")
-        print(f"{'alternative: monthly rollup (not in the models)':<52} {monthly_seconds:8.2f}")
-        print(f"  monthly rollup / DuckDB speed: {duck_seconds / monthly_seconds:.1f}x; "
-              f"{monthly_rows[0]:,} + {monthly_rows[1]:,} rows, summed once in "
-              f"{monthly_build:.1f} s")  # fmt: skip
+        print(f"{'monthly tables: league + outlet and type tables':<52} {product_seconds:8.3f}")
+        print(f"{'baseline: DuckDB on Parquet, exact quantiles':<52} {duck_seconds:8.3f}")
+        print(f"monthly tables / DuckDB speed: {duck_seconds / product_seconds:.1f}x (goal >= 10x)")
         print(f"league rows {len(league):,}; percentile rows {len(by_outlet):,} outlets + "
               f"{len(by_type):,} types; peak RSS {peak:,.0f} MB")  # fmt: skip
-        print(f"largest percentile error, rollups vs exact ({checked:,} values; bucket "
+        print(f"largest percentile error, monthly tables vs exact ({checked:,} values; bucket "
               f"{histogram.BUCKET_SECONDS} s):")  # fmt: skip
         for label, error in worst.items():
             print(f"  {label:<14} {error:6.2f} s  ({where[label]})")

@@ -8,7 +8,8 @@ VIP served at the one VIP window (too few for them, as the source plan found), h
 times are lognormal around each business type's standard time, a few tellers are slow,
 some customers give up or do not answer their call, and tellers make the odd error. The
 queue of each outlet-day is simulated (``counters/ticketgen.py``), and tickets and rollups
-are written chunk by chunk, so memory stays bounded whatever the scale.
+are written chunk by chunk, so memory stays bounded whatever the scale; the monthly tables
+are then summed from the rollups, as after an import.
 """
 
 from __future__ import annotations
@@ -20,11 +21,13 @@ import numpy as np
 from django.conf import settings
 from django.utils import timezone
 
-from ventanilla.counters import ticketgen
+from ventanilla.counters import monthly, ticketgen
 from ventanilla.counters.models import (
     BusinessType,
     ErrorKind,
     LeaguePublication,
+    MonthlyQueueFigures,
+    MonthlyTellerFigures,
     QueueRollup,
     QueueTicket,
     Segment,
@@ -33,6 +36,7 @@ from ventanilla.counters.models import (
     TicketImport,
     VipCandidateScore,
 )
+from ventanilla.counters.rollups import monthly_rebuild
 from ventanilla.demo.generator import XIANGCHENG_CODE, DemoContext, HistoryStep
 from ventanilla.org.models import Employee, OrgUnit
 
@@ -98,6 +102,7 @@ def build(ctx: DemoContext) -> None:
     year = ticketgen.all_days(last_day, getattr(settings, "COUNTERS_DEMO_DAYS", XIANGCHENG_DAYS))
     plans = _plans(ctx, xiangcheng, types, XIANGCHENG_MONTHLY_TICKETS, XIANGCHENG_CODE)
     ticketgen.write_chunks(ticketgen.ticket_chunks(plans, year, types, zone=zone), types)
+    _monthly_rebuild(plans, year)
     errors: list[TellerError] = []
     regular = list(
         BusinessType.objects.filter(is_active=True).exclude(segment=Segment.VIP).order_by("code")
@@ -115,6 +120,7 @@ def build(ctx: DemoContext) -> None:
         month = ticketgen.all_days(last_day, other_days)
         plans = _plans(ctx, others, types, OUTLET_MONTHLY_TICKETS * len(others), "others")
         ticketgen.write_chunks(ticketgen.ticket_chunks(plans, month, types, zone=zone), types)
+        _monthly_rebuild(plans, month)
         for outlet in others:
             errors += _errors(ctx, outlet, month, regular)
             if len(errors) >= 5000:
@@ -122,6 +128,12 @@ def build(ctx: DemoContext) -> None:
                 errors = []
     TellerError.objects.bulk_create(errors, batch_size=1000)
     _publish_and_score(ctx)
+
+
+def _monthly_rebuild(plans: list[ticketgen.OutletPlan], days: list[date]) -> None:
+    """The monthly tables of the months the plans' rollups were written for."""
+    months = {monthly.month_of(day) for day in days}
+    monthly_rebuild(months={(plan.outlet_id, month) for plan in plans for month in months})
 
 
 def _publish_and_score(ctx: DemoContext) -> None:
@@ -182,6 +194,8 @@ def purge(root_path: str) -> None:
     LeaguePublication.objects.filter(unit__path__startswith=root_path).delete()
     VipCandidateScore.objects.filter(teller__unit__path__startswith=root_path).delete()
     TicketImport.objects.filter(outlet__path__startswith=root_path).delete()
+    MonthlyTellerFigures.objects.filter(outlet__path__startswith=root_path).delete()
+    MonthlyQueueFigures.objects.filter(unit__path__startswith=root_path).delete()
     QueueRollup.objects.filter(outlet__path__startswith=root_path).delete()
     QueueTicket.objects.filter(outlet__path__startswith=root_path).delete()
     TellerError.objects.filter(outlet__path__startswith=root_path).delete()

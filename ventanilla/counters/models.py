@@ -327,6 +327,109 @@ class QueueRollup(models.Model):
         return f"{self.outlet_id} {self.service_on} {self.half_hour}"
 
 
+class MonthlyQueueFiguresQuerySet(ScopedQuerySet["MonthlyQueueFigures"]):
+    pass
+
+
+class MonthlyQueueFigures(models.Model):
+    """A month's tickets of one unit, business type (None: all types) and VIP flag, summed
+    from the daily rollups (``counters/monthly.py``).
+
+    ``is_subtree`` False: the tickets of the unit itself (an outlet); True: the tickets of
+    its whole subtree, kept for the units above an outlet. Histograms are dense bucket
+    counts (``monthly.encode``), so a month's percentiles are exactly those of its rollups.
+    """
+
+    scope_path_field = "unit__path"
+
+    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # the first day of the month
+    is_subtree = models.BooleanField()
+    business_type = models.ForeignKey(
+        BusinessType, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    is_vip = models.BooleanField()
+    tickets = models.PositiveIntegerField(default=0)
+    served = models.PositiveIntegerField(default=0)
+    no_show = models.PositiveIntegerField(default=0)
+    abandoned = models.PositiveIntegerField(default=0)
+    transferred = models.PositiveIntegerField(default=0)
+    wait_count = models.PositiveIntegerField(default=0)
+    wait_seconds = models.FloatField(default=0)
+    wait_histogram = models.BinaryField(default=b"")
+    handle_count = models.PositiveIntegerField(default=0)
+    handle_seconds = models.FloatField(default=0)
+    handle_squares = models.FloatField(default=0)
+    handle_histogram = models.BinaryField(default=b"")
+
+    objects = MonthlyQueueFiguresQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("monthly queue figures")
+        verbose_name_plural = _("monthly queue figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "month", "is_subtree", "business_type", "is_vip"],
+                name="counters_month_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "month", "is_subtree", "is_vip"],
+                condition=models.Q(business_type__isnull=True),
+                name="counters_month_all_types_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["month", "unit"], name="counters_month_unit"),
+            # The per-outlet table: the month's rows for all types, whatever the unit.
+            models.Index(
+                fields=["month", "is_subtree"],
+                condition=models.Q(business_type__isnull=True),
+                name="counters_month_all_types",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.month:%Y-%m} {self.business_type_id} {self.is_vip}"
+
+
+class MonthlyTellerFiguresQuerySet(ScopedQuerySet["MonthlyTellerFigures"]):
+    pass
+
+
+class MonthlyTellerFigures(models.Model):
+    """A teller's month at one outlet, summed from the daily rollups, for the league table.
+
+    ``by_type`` packs, per business type, the tickets served and the timed transactions
+    (``monthly.TYPE_DTYPE``), so the standard minutes follow the catalogue's standard times.
+    """
+
+    scope_path_field = "outlet__path"
+
+    outlet = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
+    teller = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # the first day of the month
+    tickets = models.PositiveIntegerField(default=0)
+    served = models.PositiveIntegerField(default=0)
+    handle_count = models.PositiveIntegerField(default=0)
+    handle_seconds = models.FloatField(default=0)
+    by_type = models.BinaryField(default=b"")
+
+    objects = MonthlyTellerFiguresQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("monthly teller figures")
+        verbose_name_plural = _("monthly teller figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["outlet", "month", "teller"], name="counters_month_teller_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["month", "outlet"], name="counters_month_teller")]
+
+    def __str__(self) -> str:
+        return f"{self.outlet_id} {self.month:%Y-%m} {self.teller_id}"
+
+
 # Monthly league tables, published ----------------------------------------------------------
 
 

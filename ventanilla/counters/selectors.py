@@ -1,7 +1,10 @@
 """Reads of the counters app: queue and counter figures, staffing, league tables.
 
 Every figure comes from the rollups (``QueueRollup``), never from the raw tickets, through
-``visible_to(user)``; a page runs a fixed number of queries whatever the range.
+``visible_to(user)``; a page runs a fixed number of queries whatever the range. Whole
+calendar months per outlet, business type or VIP flag, and the league table, read the
+monthly tables summed from the rollups (``MonthlyQueueFigures``, ``MonthlyTellerFigures``):
+the same figures from a few rows per outlet, unit or teller.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
@@ -19,12 +23,14 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from ventanilla.core.scoping import Role, own_or_subtree_q, scope_for
-from ventanilla.counters import histogram, slowness, staffing, vipselection
+from ventanilla.counters import histogram, monthly, slowness, staffing, vipselection
 from ventanilla.counters.models import (
     BusinessType,
     ErrorKind,
     LeaguePublication,
     LeaguePublicationRow,
+    MonthlyQueueFigures,
+    MonthlyTellerFigures,
     QueueRollup,
     TellerError,
     TicketImport,
@@ -187,9 +193,18 @@ def queue_figures(
     half_hours: bool = False,
 ) -> QueueReport:
     """Figures per ``group_by`` (one of ``GROUPINGS``) and in total, and with ``half_hours``
-    also per half hour of the day from the same rows; two queries."""
+    also per half hour of the day from the same rows; two queries.
+
+    Whole calendar months per outlet, business type or VIP flag, without half hours, are
+    read from the monthly tables when the user sees the whole of ``unit``: the same figures.
+    """
     if group_by not in GROUPINGS:
         raise ValueError(f"group_by must be one of {GROUPINGS}, got {group_by!r}")
+    months = monthly.months_between(start, end)
+    if months is not None and not half_hours and group_by in _MONTHLY_GROUPINGS:
+        scope = scope_for(user)
+        if unit is None or scope.role_at(unit.path) is not None:
+            return _monthly_figures(user, unit, months, group_by, is_vip)
     key_field = _KEY_FIELD[group_by]
     groups: dict[Any, QueueFigures] = {}
     by_half_hour: dict[Any, QueueFigures] = {}
@@ -210,6 +225,99 @@ def queue_figures(
         rows=_labelled(group_by, groups),
         total=total,
         by_half_hour=_labelled("half_hour", by_half_hour),
+    )
+
+
+_MONTHLY_GROUPINGS = ("outlet", "business_type", "vip")
+_MONTHLY_READ = (
+    "unit_id",
+    "is_subtree",
+    "business_type_id",
+    "is_vip",
+    "tickets",
+    "no_show",
+    "abandoned",
+    "wait_count",
+    "wait_seconds",
+    "wait_histogram",
+    "handle_count",
+    "handle_seconds",
+    "handle_histogram",
+    "month",
+)
+
+
+def _monthly_figures(
+    user: Any, unit: OrgUnit | None, months: list[date], group_by: str, is_vip: bool | None
+) -> QueueReport:
+    """``queue_figures`` from the monthly tables. Per outlet: each outlet's own rows for all
+    business types; per business type or VIP flag: the rows of ``unit`` (without a unit, of
+    the roots of the user's scope), its subtree rows where it has them, else its own."""
+    qs = MonthlyQueueFigures.objects.visible_to(user).filter(month__in=months).order_by()
+    if is_vip is not None:
+        qs = qs.filter(is_vip=is_vip)
+    if group_by == "outlet":
+        qs = qs.filter(is_subtree=False, business_type__isnull=True)
+        if unit is not None:
+            qs = qs.filter(unit__path__startswith=unit.path)
+    else:
+        qs = qs.filter(business_type__isnull=group_by == "vip")
+        if unit is not None:
+            qs = qs.filter(unit=unit)
+        else:
+            scope = scope_for(user)
+            if scope.is_global:
+                qs = qs.filter(unit__depth=1)
+            else:
+                qs = qs.filter(unit__path__in=scope.paths())
+    by_unit: dict[tuple[int, date], dict[bool, list[dict[str, Any]]]] = {}
+    for row in qs.values(*_MONTHLY_READ):
+        by_unit.setdefault((row["unit_id"], row["month"]), {}).setdefault(
+            row["is_subtree"], []
+        ).append(row)
+    key_field = {"outlet": "unit_id", "business_type": "business_type_id", "vip": "is_vip"}[
+        group_by
+    ]
+    grouped: dict[Any, list[dict[str, Any]]] = {}
+    for kinds in by_unit.values():
+        for row in kinds[True] if True in kinds else kinds[False]:
+            row["wait_histogram"] = monthly.decode(row["wait_histogram"])
+            row["handle_histogram"] = monthly.decode(row["handle_histogram"])
+            target = VIP_WAIT_TARGET_SECONDS if row["is_vip"] else WAIT_TARGET_SECONDS
+            row["within_target"] = int(
+                row["wait_histogram"][: target // histogram.BUCKET_SECONDS].sum()
+            )
+            grouped.setdefault(row[key_field], []).append(row)
+    groups = {key: _month_sums(key, rows) for key, rows in grouped.items()}
+    total = _month_sums(None, [row for rows in grouped.values() for row in rows])
+    total.label = _("Total")
+    return QueueReport(rows=_labelled(group_by, groups), total=total)
+
+
+def _month_sums(key: Any, rows: list[dict[str, Any]]) -> QueueFigures:
+    """``QueueFigures`` of monthly rows whose histograms are decoded bucket counts."""
+
+    def total(name: str) -> Any:
+        return sum(row[name] for row in rows)
+
+    def buckets(name: str) -> dict[int, int]:
+        if not rows:
+            return {}
+        return monthly.as_histogram(np.sum([row[name] for row in rows], axis=0))
+
+    return QueueFigures(
+        key=key,
+        label="",
+        tickets=total("tickets"),
+        no_show=total("no_show"),
+        abandoned=total("abandoned"),
+        wait_count=total("wait_count"),
+        wait_seconds=total("wait_seconds"),
+        within_target=total("within_target"),
+        handle_count=total("handle_count"),
+        handle_seconds=total("handle_seconds"),
+        wait_histogram=buckets("wait_histogram"),
+        handle_histogram=buckets("handle_histogram"),
     )
 
 
@@ -543,28 +651,21 @@ def league_table(*, user: Any, unit: OrgUnit, month: date) -> list[LeagueRow]:
     """Tellers of ``unit``'s outlets in ``month``: tickets served (also weighted by each
     type's standard time), errors, and transaction time against the standard time of the
     same transactions, ranked by tickets served within their outlet and across all the
-    outlets shown. Five queries."""
+    outlets shown. From the monthly teller table; five queries."""
     first = month.replace(day=1)
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    served = (
-        _rollups(user, unit, first, last, None)
-        .filter(teller__isnull=False)
-        .values_list(
-            "outlet_id", "teller_id", "business_type_id", "served", "handle_count",
-            "handle_seconds",
-        )
+    shown = (
+        MonthlyTellerFigures.objects.visible_to(user)
+        .filter(month=first, outlet__path__startswith=unit.path)
+        .order_by()
+    )
+    months = list(
+        shown.values_list("outlet_id", "teller_id", "served", "handle_count", "handle_seconds",
+                          "by_type")
     )  # fmt: skip
     # Errors of tellers who served nobody that month are not ranked: there is no volume.
     standard = dict(BusinessType.objects.values_list("pk", "standard_seconds"))
-    # served, standard minutes, timed transactions, their seconds, their standard seconds
-    totals: dict[tuple[int, int], list[float]] = {}
-    for outlet_id, teller_id, type_id, count, handle_count, handle_seconds in served:
-        sums = totals.setdefault((outlet_id, teller_id), [0, 0.0, 0, 0.0, 0.0])
-        sums[0] += count
-        sums[1] += count * standard.get(type_id, 0) / 60
-        sums[2] += handle_count
-        sums[3] += handle_seconds
-        sums[4] += handle_count * standard.get(type_id, 0)
+    served_standard, timed_standard = monthly.standard_seconds([m[5] for m in months], standard)
     errors = dict(
         TellerError.objects.visible_to(user)
         .filter(outlet__path__startswith=unit.path, occurred_on__range=(first, last))
@@ -572,22 +673,33 @@ def league_table(*, user: Any, unit: OrgUnit, month: date) -> list[LeagueRow]:
         .annotate(n=Count("pk"))
         .order_by()
     )
-    tellers = {e.pk: e for e in Employee.objects.filter(pk__in=[t for _o, t in totals])}
-    outlets = {u.pk: u for u in OrgUnit.objects.filter(pk__in=[o for o, _t in totals])}
+    # The same rows' tellers and outlets by subquery: thousands of ids at province scale.
+    # Only what a league row shows: instances with a few fields load several times faster.
+    tellers = {
+        e.pk: e
+        for e in Employee.objects.filter(pk__in=shown.values("teller_id")).only(
+            "staff_number", "name", "unit_id", "user_id"
+        )
+    }
+    outlets = {
+        u.pk: u
+        for u in OrgUnit.objects.filter(pk__in=shown.values("outlet_id")).only(
+            "code", "name", "name_en", "name_es", "path", "depth", "kind"
+        )
+    }
     rows = [
         LeagueRow(
             teller=tellers[teller_id],
             outlet=outlets[outlet_id],
-            served=int(count),
-            weighted_minutes=weighted,
+            served=served,
+            weighted_minutes=served_seconds / 60,
             errors=errors.get(teller_id, 0),
-            handle_count=int(handle_count),
+            handle_count=handle_count,
             handle_seconds=handle_seconds,
-            standard_handle_seconds=standard_seconds,
+            standard_handle_seconds=float(timed_seconds),
         )
-        for (outlet_id, teller_id), (
-            count, weighted, handle_count, handle_seconds, standard_seconds
-        ) in totals.items()
+        for (outlet_id, teller_id, served, handle_count, handle_seconds, _types), served_seconds,
+            timed_seconds in zip(months, served_standard, timed_standard, strict=True)
     ]  # fmt: skip
     _rank(rows, "rank_overall")
     by_outlet: dict[int, list[LeagueRow]] = {}

@@ -51,6 +51,7 @@ from ventanilla.counters.models import (
 from ventanilla.counters.rollups import (
     OUTCOME_CODES,
     TicketColumns,
+    monthly_rebuild,
     rollup_rows_of_columns,
     rollups_rebuild,
     rollups_rows_delete,
@@ -1064,7 +1065,8 @@ def _apply(batch: _Batch, issues: _Issues, *, dry_run: bool, progress: Progress 
 
 
 def _rollups_write(outlet_id: int, planned: _Planned, *, progress: Progress | None) -> None:
-    """Rollups of every day the import touched, in the import's transaction.
+    """Rollups of every day the import touched, and the monthly tables of their months, in
+    the import's transaction.
 
     A day that held no tickets before is summed from the new tickets in memory; a day with
     stored tickets (some added to, some updated) is rebuilt from all of its tickets.
@@ -1080,7 +1082,7 @@ def _rollups_write(outlet_id: int, planned: _Planned, *, progress: Progress | No
     reread = updated | (created & planned.stored_days)
     fresh = created - reread
     if reread:
-        rollups_rebuild(days={(outlet_id, day) for day in reread})
+        rollups_rebuild(days={(outlet_id, day) for day in reread}, with_monthly=False)
     if fresh:
         rollups_rows_delete(outlet_id=outlet_id, days=fresh)
         if planned.clean is not None:
@@ -1092,6 +1094,7 @@ def _rollups_write(outlet_id: int, planned: _Planned, *, progress: Progress | No
                 if row[1] in fresh
             ]
             rollups_rows_insert(rollup_rows_of_columns(ticket_columns_of_rows(rows)))
+    monthly_rebuild(months={(outlet_id, day) for day in touched})
     if progress is not None:
         progress(_("rollups rebuilt"), len(touched), len(touched))
 

@@ -1,6 +1,5 @@
 """The complaints demo step: a year of Xiangcheng's ledger, deterministic and within the rules."""
 
-import time
 from collections import Counter
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -35,9 +34,7 @@ def _summary():
 
 
 def test_demo_step_builds_a_year_of_complaints_and_resets_cleanly():
-    started = time.monotonic()
     build_demo(scale="subbranch", seed=1, as_of=AS_OF, history=[DEMO_STEP])
-    elapsed = time.monotonic() - started
     complaints = list(Complaint.objects.select_related("unit", "merged_into"))
     assert len(complaints) == 60
     statuses = Counter(c.status for c in complaints)
@@ -68,7 +65,6 @@ def test_demo_step_builds_a_year_of_complaints_and_resets_cleanly():
     assert pre.filter(complaint__isnull=False).exists()
     assert pre.filter(is_resolved_on_spot=True).count() > pre.count() / 2
     first = _summary()
-    assert elapsed < 60
 
     reset_demo(history=[DEMO_STEP])
     assert not Complaint.objects.exists()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date
 
 import pytest
@@ -21,12 +20,8 @@ AS_OF = date(2026, 6, 30)
 @pytest.mark.django_db
 @override_settings(COUNTERS_DEMO_DAYS=365, COUNTERS_DEMO_OTHER_DAYS=30)
 def test_demo_step_builds_a_year_of_tickets_with_rollups_and_resets():
-    # CPU time, not wall time: the year of tickets must stay cheap whatever else the
-    # machine runs (about 22 s on the reference machine).
-    started = time.process_time()
+    # How long it takes is measured in BENCHMARKS.md ("Counters demo history"), not here.
     ctx = build_demo(scale="subbranch", seed=1, as_of=AS_OF, history=[DEMO_STEP])
-    elapsed = time.process_time() - started
-    assert elapsed < 60
     outlets = ctx.outlets["XC"]
     tickets = QueueTicket.objects.all()
     # About 60,000 a month over Xiangcheng's outlets, for twelve months (365 days).

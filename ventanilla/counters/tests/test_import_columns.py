@@ -297,3 +297,28 @@ def test_rollups_of_columns_equal_those_of_rows():
                 assert json.loads(fast[key][name]) == value, (key, name)
             else:
                 assert str(fast[key][name]) == str(value), (key, name)
+
+
+@pytest.mark.django_db
+def test_both_import_paths_keep_the_monthly_tables_equal_to_a_rebuild(network, monkeypatch):
+    from ventanilla.counters.models import MonthlyQueueFigures, MonthlyTellerFigures
+    from ventanilla.counters.rollups import monthly_rebuild
+    from ventanilla.counters.tests.test_monthly import _tables
+
+    staff = network.teller_a.employee.staff_number
+    march = varied_rows([date(2026, 3, 2), date(2026, 3, 3)], 80, staff)
+    with monkeypatch.context() as patched:
+        patched.setattr(services, "_plan", lambda *a, **k: pytest.fail("row path taken"))
+        import_file(network.outlet_a, csv_of(march), "march.csv")
+    # A day already stored, by the row-by-row path, and a new month.
+    more = varied_rows([date(2026, 3, 3), date(2026, 4, 1)], 30, staff, prefix="B")
+    import_file(network.outlet_a, csv_of(more), "more.csv")
+    written = _tables()
+    assert {row[1] for row in written[0]} == {date(2026, 3, 1), date(2026, 4, 1)}
+    assert sum(r[5] for r in written[0] if r[2] is False and r[3] is None) == 220
+    MonthlyQueueFigures.objects.all().delete()
+    MonthlyTellerFigures.objects.all().delete()
+    monthly_rebuild(
+        months={(network.outlet_a.pk, date(2026, 3, 1)), (network.outlet_a.pk, date(2026, 4, 1))}
+    )
+    assert _tables() == written

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 from datetime import date, datetime
 from pathlib import Path
 
@@ -128,15 +127,12 @@ def test_same_thousand_rows_twice_change_nothing_the_second_time(
     data, filename = thousand_employees(kind)
     units, employees, assignments, entries = written()
 
-    started = time.perf_counter()
     first = org_import(actor=None, data=data, filename=filename)
-    elapsed = time.perf_counter() - started
 
     assert first.errors == []
     assert first.is_applied
     assert first.counts == {"employees": Counts(created=1000)}
     assert written() == (units, employees + 1000, assignments + 1000, entries + 2000)
-    assert elapsed < 20, f"importing 1,000 employees took {elapsed:.1f} s"
     sample = Employee.objects.get(staff_number="S00417")
     assert (sample.unit.code, sample.post.code, sample.hire_on) == (
         "XC01",

@@ -1,0 +1,320 @@
+"""Monthly tables: the same figures as the daily rollups and the raw tickets, kept up to date
+by every rebuild, summed up the org tree, and scoped."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+
+import numpy as np
+import pytest
+from django.core.management import call_command
+
+from ventanilla.counters import histogram, monthly, selectors
+from ventanilla.counters.models import (
+    BusinessType,
+    MonthlyQueueFigures,
+    MonthlyTellerFigures,
+    Outcome,
+    QueueRollup,
+    QueueTicket,
+)
+from ventanilla.counters.rollups import monthly_rebuild, rollups_rebuild
+from ventanilla.counters.services import tickets_push
+from ventanilla.counters.tests.factories import at
+from ventanilla.counters.tests.test_selectors import MONDAY, make_tickets
+
+MARCH = date(2026, 3, 1)
+END_OF_MARCH = date(2026, 3, 31)
+
+
+def _figures(report):
+    """Everything a figures row says, means rounded (sums taken in another order)."""
+    return [
+        (
+            f.key,
+            f.tickets,
+            f.no_show,
+            f.abandoned,
+            f.wait_count,
+            f.within_target,
+            f.handle_count,
+            f.wait_histogram,
+            f.handle_histogram,
+            f.median_wait,
+            f.p90_wait,
+            f.median_handle,
+            f.p90_handle,
+            f.service_level,
+            round(f.mean_wait or 0, 6),
+            round(f.mean_handle or 0, 6),
+        )
+        for f in [*report.rows, report.total]
+    ]
+
+
+def _both(user, unit, group_by, is_vip=None):
+    """The month from the monthly tables, and from the daily rollups (the half-hour
+    breakdown always reads the rollups)."""
+    span = {"user": user, "unit": unit, "start": MARCH, "end": END_OF_MARCH}
+    month = selectors.queue_figures(group_by=group_by, is_vip=is_vip, **span)
+    daily = selectors.queue_figures(group_by=group_by, is_vip=is_vip, half_hours=True, **span)
+    return month, daily
+
+
+def _tables():
+    figures = sorted(
+        MonthlyQueueFigures.objects.values_list(
+            "unit_id", "month", "is_subtree", "business_type_id", "is_vip", "tickets", "served",
+            "no_show", "abandoned", "wait_count", "wait_seconds", "wait_histogram",
+            "handle_count", "handle_seconds", "handle_histogram",
+        ),
+        key=lambda r: (r[0], r[1], r[2], r[3] or 0, r[4]),
+    )  # fmt: skip
+    tellers = sorted(
+        MonthlyTellerFigures.objects.values_list(
+            "outlet_id", "teller_id", "month", "tickets", "served", "handle_count", "by_type"
+        )
+    )
+    return [tuple(bytes(v) if isinstance(v, memoryview) else v for v in r) for r in figures], [
+        tuple(bytes(v) if isinstance(v, memoryview) else v for v in r) for r in tellers
+    ]
+
+
+@pytest.mark.django_db
+class TestSameFiguresEitherWay:
+    @pytest.mark.parametrize("group_by", ["outlet", "business_type", "vip"])
+    @pytest.mark.parametrize("is_vip", [None, True, False])
+    def test_month_tables_match_the_daily_rollups(self, network, group_by, is_vip):
+        make_tickets(network, days=5, per_day=40)
+        cases = [
+            (network.admin, None),
+            (network.admin, network.head_office),
+            (network.auditor, network.branch),
+            (network.subbranch_manager, network.subbranch),
+            (network.subbranch_manager, None),
+            (network.manager_a, network.outlet_a),
+        ]
+        for user, unit in cases:
+            month, daily = _both(user, unit, group_by, is_vip)
+            assert month.rows, (user, unit)
+            assert _figures(month) == _figures(daily), (user, unit)
+
+    def test_month_figures_are_read_from_the_monthly_tables(self, network):
+        make_tickets(network, days=5, per_day=40)
+        before, _daily = _both(network.auditor, network.head_office, "business_type")
+        QueueRollup.objects.all().delete()
+        after, daily = _both(network.auditor, network.head_office, "business_type")
+        assert _figures(after) == _figures(before)
+        assert daily.total.tickets == 0
+
+    def test_other_ranges_read_the_daily_rollups(self, network):
+        make_tickets(network, days=5, per_day=40)
+        MonthlyQueueFigures.objects.all().delete()
+        report = selectors.queue_figures(
+            user=network.admin, unit=None, start=MARCH, end=date(2026, 3, 30), group_by="outlet"
+        )
+        assert report.total.tickets == 3 * 5 * 40
+
+    def test_month_figures_match_the_raw_tickets(self, network):
+        tickets = make_tickets(network, days=5, per_day=40)
+        report = selectors.queue_figures(
+            user=network.admin, unit=network.branch, start=MARCH, end=END_OF_MARCH,
+            group_by="business_type",
+        )  # fmt: skip
+        assert report.total.tickets == len(tickets) == 600
+        for row in report.rows:
+            mine = [t for t in tickets if t.business_type_id == row.key]
+            waits = [t.waiting_seconds for t in mine if t.called_at]
+            handles = [t.transaction_seconds for t in mine if t.ended_at]
+            within = sum(
+                1 for t in mine if t.called_at and t.waiting_seconds < (300 if t.is_vip else 900)
+            )
+            assert row.tickets == len(mine)
+            assert row.service_level == within / len(waits)
+            assert row.mean_wait == pytest.approx(np.mean(waits))
+            for fraction, value in ((0.5, row.median_wait), (0.9, row.p90_wait)):
+                exact = np.quantile(waits, fraction, method="inverted_cdf")
+                assert abs(value - exact) <= histogram.BUCKET_SECONDS
+            exact = np.quantile(handles, 0.9, method="inverted_cdf")
+            assert abs(row.p90_handle - exact) <= histogram.BUCKET_SECONDS
+
+    def test_two_sub_branches_add_up_at_the_branch(self, network):
+        tickets = make_tickets(network, days=5, per_day=40)
+        by_outlet = selectors.queue_figures(
+            user=network.admin, unit=network.branch, start=MARCH, end=END_OF_MARCH,
+            group_by="outlet",
+        )  # fmt: skip
+        assert [r.key for r in by_outlet.rows] == [
+            network.outlet_a.pk,
+            network.outlet_b.pk,
+            network.other_outlet.pk,
+        ]
+        assert all(r.tickets == 200 for r in by_outlet.rows)
+        for unit, outlets in (
+            (network.subbranch, {network.outlet_a.pk, network.outlet_b.pk}),
+            (network.other_subbranch, {network.other_outlet.pk}),
+            (network.branch, {t.outlet_id for t in tickets}),
+        ):
+            row = MonthlyQueueFigures.objects.get(
+                unit=unit, month=MARCH, is_subtree=True, business_type=None, is_vip=False
+            )
+            mine = [t for t in tickets if t.outlet_id in outlets and not t.is_vip]
+            assert row.tickets == len(mine)
+            assert row.served == sum(t.outcome == Outcome.SERVED for t in mine)
+            waits = histogram.histogram_of(t.waiting_seconds for t in mine if t.called_at)
+            assert monthly.as_histogram(monthly.decode(row.wait_histogram)) == waits
+        # Outlets keep their own rows only; the units above them their subtree's.
+        assert not MonthlyQueueFigures.objects.filter(unit=network.outlet_a, is_subtree=True)
+        assert not MonthlyQueueFigures.objects.filter(unit=network.subbranch, is_subtree=False)
+
+
+@pytest.mark.django_db
+class TestMaintenance:
+    def test_rebuilding_twice_gives_the_same_rows(self, network):
+        tickets = make_tickets(network, days=5, per_day=40)
+        first = _tables()
+        assert first[0] and first[1]
+        rollups_rebuild(days={(t.outlet_id, t.service_on) for t in tickets})
+        monthly_rebuild(months={(t.outlet_id, MARCH) for t in tickets})
+        assert _tables() == first
+
+    def test_the_command_rebuilds_the_tables_from_the_rollups(self, network):
+        make_tickets(network, days=5, per_day=40)
+        before = _tables()
+        MonthlyQueueFigures.objects.all().delete()
+        MonthlyTellerFigures.objects.all().delete()
+        call_command("counters_monthly", "--month", "2026-02", stdout=io.StringIO())
+        assert not MonthlyQueueFigures.objects.exists()
+        call_command("counters_monthly", stdout=io.StringIO())
+        assert _tables() == before
+
+    def test_a_re_import_updates_the_month_and_the_units_above(self, network):
+        kind = BusinessType.objects.get(code="P03")
+        day = MONDAY
+
+        def push(outcome, handle_minutes):
+            items = [
+                {
+                    "service_on": day,
+                    "ticket_number": f"A{n:03d}",
+                    "business_type": kind.code,
+                    "issued_at": at(day, 9, n),
+                    "called_at": at(day, 9, n) + timedelta(minutes=4 + n),
+                    "ended_at": at(day, 9, n) + timedelta(minutes=4 + n + handle_minutes),
+                    "window": "1",
+                    "teller": network.teller_a.employee.staff_number,
+                    "outcome": outcome if n == 0 else Outcome.SERVED,
+                }
+                for n in range(6)
+            ]
+            result = tickets_push(actor=network.manager_a, outlet=network.outlet_a, tickets=items)
+            assert not result.errors
+
+        push(Outcome.SERVED, 3)
+        before = _tables()
+        push(Outcome.SERVED, 3)
+        assert _tables() == before  # the same file again changes nothing
+        push(Outcome.NO_SHOW, 9)
+        for unit in (network.outlet_a, network.subbranch, network.branch, network.head_office):
+            row = MonthlyQueueFigures.objects.get(
+                unit=unit, month=MARCH, business_type=kind, is_vip=False
+            )
+            assert (row.tickets, row.served, row.no_show) == (6, 5, 1)
+            assert row.handle_seconds == 6 * 9 * 60
+        teller = MonthlyTellerFigures.objects.get(teller=network.teller_a.employee)
+        assert (teller.tickets, teller.served, teller.handle_count) == (6, 5, 6)
+        month, daily = _both(network.admin, None, "business_type")
+        assert _figures(month) == _figures(daily)
+        tickets = list(QueueTicket.objects.filter(outlet=network.outlet_a))
+        assert month.total.tickets == len(tickets) == 6
+
+
+@pytest.mark.django_db
+class TestLeague:
+    def test_league_table_matches_the_raw_tickets(self, network):
+        tickets = make_tickets(network, days=5, per_day=40)
+        standard = dict(BusinessType.objects.values_list("pk", "standard_seconds"))
+        rows = selectors.league_table(user=network.admin, unit=network.branch, month=MARCH)
+        exact: dict[tuple[int, int], list] = {}
+        for t in tickets:
+            if t.teller_id is None:
+                continue
+            sums = exact.setdefault((t.outlet_id, t.teller_id), [0, 0, 0, 0.0, 0])
+            sums[0] += t.outcome == Outcome.SERVED
+            sums[1] += standard[t.business_type_id] * (t.outcome == Outcome.SERVED)
+            if t.ended_at:
+                sums[2] += 1
+                sums[3] += t.transaction_seconds
+                sums[4] += standard[t.business_type_id]
+        got = {
+            (r.outlet.pk, r.teller.pk): [
+                r.served, r.weighted_minutes, r.handle_count, r.handle_seconds,
+                r.standard_handle_seconds,
+            ]
+            for r in rows
+        }  # fmt: skip
+        assert got.keys() == exact.keys()
+        for key, (served, weighted, timed, seconds, standard_seconds) in exact.items():
+            mine = got[key]
+            assert mine[0] == served
+            assert mine[1] == weighted / 60
+            assert mine[2] == timed
+            assert mine[3] == pytest.approx(seconds)
+            assert mine[4] == standard_seconds
+        ordered = sorted(rows, key=lambda r: r.rank_overall)
+        assert [r.served for r in ordered] == sorted((s[0] for s in exact.values()), reverse=True)
+
+    def test_weighted_minutes_follow_the_catalogue(self, network):
+        make_tickets(network, days=2, per_day=30)
+        before = selectors.league_table(user=network.admin, unit=network.branch, month=MARCH)
+        BusinessType.objects.filter(code="P03").update(standard_seconds=1)
+        after = selectors.league_table(user=network.admin, unit=network.branch, month=MARCH)
+        assert sum(r.weighted_minutes for r in after) < sum(r.weighted_minutes for r in before)
+        assert [r.served for r in after] == [r.served for r in before]
+
+
+@pytest.mark.django_db
+class TestScope:
+    def test_an_outlet_teller_reads_only_its_outlet(self, network):
+        tickets = make_tickets(network, days=5, per_day=40)
+        teller = network.teller_a
+        assert set(
+            MonthlyQueueFigures.objects.visible_to(teller).values_list("unit", flat=True)
+        ) == {network.outlet_a.pk}
+        assert {
+            o for (o,) in MonthlyTellerFigures.objects.visible_to(teller).values_list("outlet")
+        } == {network.outlet_a.pk}
+        mine = [t for t in tickets if t.outlet_id == network.outlet_a.pk]
+        for unit in (None, network.subbranch, network.head_office):
+            for group_by in ("outlet", "business_type", "vip"):
+                report = selectors.queue_figures(
+                    user=teller, unit=unit, start=MARCH, end=END_OF_MARCH, group_by=group_by
+                )
+                assert report.total.tickets == len(mine), (unit, group_by)
+        rows = selectors.league_table(user=teller, unit=network.subbranch, month=MARCH)
+        assert rows and {r.outlet for r in rows} == {network.outlet_a}
+        assert selectors.league_table(user=teller, unit=network.other_subbranch, month=MARCH) == []
+
+
+def test_months_between_takes_whole_calendar_months_only():
+    assert monthly.months_between(date(2026, 1, 1), date(2026, 3, 31)) == [
+        date(2026, 1, 1),
+        date(2026, 2, 1),
+        date(2026, 3, 1),
+    ]
+    assert monthly.months_between(date(2026, 2, 1), date(2026, 2, 28)) == [date(2026, 2, 1)]
+    assert monthly.months_between(date(2026, 2, 1), date(2026, 2, 27)) is None
+    assert monthly.months_between(date(2026, 2, 2), date(2026, 2, 28)) is None
+    assert monthly.months_between(date(2026, 3, 1), date(2026, 2, 28)) is None
+
+
+def test_histograms_are_stored_without_their_empty_tail():
+    counts = np.zeros(histogram.BUCKETS, dtype=np.int64)
+    counts[[0, 3, 40]] = [5, 2, 70_000]
+    blob = monthly.encode(counts)
+    assert len(blob) == 41 * 4
+    assert np.array_equal(monthly.decode(blob), counts)
+    assert monthly.as_histogram(monthly.decode(blob)) == {0: 5, 3: 2, 40: 70_000}
+    assert monthly.encode(np.zeros(histogram.BUCKETS, dtype=np.int64)) == b""
+    assert monthly.decode(b"").sum() == 0
