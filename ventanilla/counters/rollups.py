@@ -194,7 +194,8 @@ def _histograms(groups: np.ndarray, seconds: np.ndarray, count: int) -> list[str
     return ["{" + ", ".join(parts) + "}" for parts in made]
 
 
-def _day_texts(days: np.ndarray) -> list[str]:
+def day_texts(days: np.ndarray) -> list[str]:
+    """ISO dates of proleptic ordinals, each distinct date formatted once."""
     cache: dict[int, str] = {}
     out = []
     for ordinal in days.tolist():
@@ -256,7 +257,7 @@ def rollup_rows_of_columns(tickets: TicketColumns) -> list[tuple]:
     handle_count = count(handled)
     handle_seconds = total(handled, handle)
     handle_squares = total(handled, handle * handle)
-    days = _day_texts(unique[:, 1])
+    days = day_texts(unique[:, 1])
     served, no_show, abandoned, transferred = outcomes
     return [
         (

@@ -20,13 +20,14 @@ import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import cast
 
 import numpy as np
 from django.db import connection, models
 
+from ventanilla.core.bulk import insert_rows
 from ventanilla.counters import rollups
 from ventanilla.counters.models import Outcome, QueueRollup, QueueTicket
+from ventanilla.counters.rollups import day_texts
 
 OPEN_SECOND, CLOSE_SECOND = 9 * 3600, 17 * 3600
 # Relative volume by weekday (Monday first): Monday and Friday busiest, Sunday quietest.
@@ -335,17 +336,6 @@ def _stamps(chunk: Chunk, seconds: np.ndarray, suffix: str) -> list[str | None]:
     ]
 
 
-def _dates(days: np.ndarray) -> list[str]:
-    cache: dict[int, str] = {}
-    out = []
-    for ordinal in days.tolist():
-        text = cache.get(ordinal)
-        if text is None:
-            text = cache[ordinal] = date.fromordinal(ordinal).isoformat()
-        out.append(text)
-    return out
-
-
 def ticket_rows(chunk: Chunk, types: TypeTable, *, suffix: str = "") -> Iterator[tuple]:
     """The chunk's tickets in ``TICKET_FIELDS`` order, values ready for the database (UTC
     timestamps as text, with ``suffix`` such as "+00" for PostgreSQL)."""
@@ -353,7 +343,7 @@ def ticket_rows(chunk: Chunk, types: TypeTable, *, suffix: str = "") -> Iterator
     called = _stamps(chunk, chunk.called, suffix)
     started = _stamps(chunk, chunk.started, suffix)
     ended = _stamps(chunk, chunk.ended, suffix)
-    days = _dates(chunk.day)
+    days = day_texts(chunk.day)
     type_ids = types.ids[chunk.type_index].tolist()
     vip = chunk.is_vip.tolist()
     numbers = chunk.number.tolist()
@@ -399,36 +389,11 @@ def rollup_rows(chunk: Chunk, types: TypeTable) -> list[tuple]:
 
 
 def insert_prepared(model: type[models.Model], fields: Sequence[str], rows: Iterable[tuple]) -> int:
-    """Insert rows whose values are already in the database's form; returns how many.
-
-    ``COPY`` on PostgreSQL, ``executemany`` elsewhere (as ``bulk.insert_rows``, without its
-    per-value adapters: the values here are text, numbers and booleans).
-    """
-    meta = model._meta
-    names = [str(cast(models.Field, meta.get_field(f)).column) for f in fields]
-    columns = ", ".join(connection.ops.quote_name(name) for name in names)
-    table = connection.ops.quote_name(meta.db_table)
-    done = 0
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    done += 1
-            return done
-        placeholders = ", ".join(["%s"] * len(fields))
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
-        batch: list[tuple] = []
-        for row in rows:
-            batch.append(row)
-            if len(batch) >= 5000:
-                cursor.executemany(sql, batch)
-                done += len(batch)
-                batch = []
-        if batch:
-            cursor.executemany(sql, batch)
-            done += len(batch)
-    return done
+    """Insert one chunk's rows, whose values are already in the database's form (text,
+    numbers and booleans), by the bulk path; returns how many."""
+    chunk = list(rows)
+    insert_rows(model, fields, chunk, prepared=True)
+    return len(chunk)
 
 
 @dataclass
