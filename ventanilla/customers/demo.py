@@ -6,6 +6,7 @@ customers and a few core or key ones. Every company has an account manager of it
 every core and key individual a financial manager, a third of the potential ones too;
 about one assignment in seven replaced an earlier manager, whose period is kept.
 
+Settings ``CUSTOMERS_DEMO_XIANGCHENG`` (50,000) and ``CUSTOMERS_DEMO_OTHER`` (240) say how many.
 Written as plain rows by the bulk path (``core.bulk``), with no audit entries; deterministic
 for a seed.
 """
@@ -14,6 +15,8 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+
+from django.conf import settings
 
 from ventanilla.core.bulk import insert_rows
 from ventanilla.customers.models import (
@@ -94,7 +97,10 @@ def build(ctx: DemoContext) -> None:
         outlets = ctx.outlets.get(sub.code, [])
         if not outlets:
             continue
-        count = XIANGCHENG_CUSTOMERS if sub.code == XIANGCHENG_CODE else OTHER_CUSTOMERS
+        if sub.code == XIANGCHENG_CODE:
+            count = getattr(settings, "CUSTOMERS_DEMO_XIANGCHENG", XIANGCHENG_CUSTOMERS)
+        else:
+            count = getattr(settings, "CUSTOMERS_DEMO_OTHER", OTHER_CUSTOMERS)
         _build_sub_branch(ctx, sub, outlets, count)
 
 

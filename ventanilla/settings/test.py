@@ -22,3 +22,6 @@ COMPLAINTS_SMS_BACKEND = "ventanilla.complaints.sms.LocMemBackend"
 # stay quick (the real demo writes a year at Xiangcheng and a month everywhere else).
 COUNTERS_DEMO_DAYS = 30
 COUNTERS_DEMO_OTHER_DAYS = 0
+# Customers demo: a few thousand at Xiangcheng instead of 50,000, for the same reason.
+CUSTOMERS_DEMO_XIANGCHENG = 3_000
+CUSTOMERS_DEMO_OTHER = 40
