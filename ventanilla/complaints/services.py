@@ -67,6 +67,7 @@ from ventanilla.org.models import (
     OrgUnitKind,
     PostAssignment,
 )
+from ventanilla.org.selectors import sub_branch_of
 
 # The statuses each step may start from.
 ACCEPT_FROM = (Status.REGISTERED,)
@@ -192,19 +193,6 @@ def policy_for_unit(unit: OrgUnit) -> TimeLimitPolicy:
     if policy is None:
         raise DomainError(_("No complaint time limit policy is configured."), code="no_policy")
     return policy
-
-
-def sub_branch_of(unit: OrgUnit) -> OrgUnit:
-    """The sub-branch that holds ``unit`` in its ledger (the unit itself for a sub-branch)."""
-    if unit.kind == OrgUnitKind.SUB_BRANCH:
-        return unit
-    paths = lineage_paths(unit)[:-1]
-    found = (
-        OrgUnit.objects.filter(path__in=paths, kind=OrgUnitKind.SUB_BRANCH)
-        .order_by("-depth")
-        .first()
-    )
-    return found or unit
 
 
 def _pauses(complaint: Complaint) -> list[clock.Pause]:

@@ -49,6 +49,7 @@ from ventanilla.customers.models import (
     Tier,
 )
 from ventanilla.org.models import Employee, OrgUnit, OrgUnitKind
+from ventanilla.org.selectors import sub_branch_of
 
 CUSTOMERS = "customers"
 DATE_PATTERN = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
@@ -200,21 +201,9 @@ class _Lookups:
         self._sub_branches: dict[str, str] = {}
 
     def sub_branch_path(self, unit: OrgUnit) -> str:
+        """The path of the unit's sub-branch, looked up once per unit of the file."""
         if unit.path not in self._sub_branches:
-            if unit.kind == OrgUnitKind.SUB_BRANCH:
-                found = unit.path
-            else:
-                prefixes = [
-                    unit.path[:n] for n in range(unit.steplen, len(unit.path), unit.steplen)
-                ]
-                parent = (
-                    OrgUnit.objects.filter(kind=OrgUnitKind.SUB_BRANCH, path__in=prefixes)
-                    .order_by("-depth")
-                    .values_list("path", flat=True)
-                    .first()
-                )
-                found = parent or unit.path
-            self._sub_branches[unit.path] = found
+            self._sub_branches[unit.path] = sub_branch_of(unit).path
         return self._sub_branches[unit.path]
 
 

@@ -10,7 +10,8 @@ from django.shortcuts import get_object_or_404
 from ventanilla.core.scoping import scope_for
 from ventanilla.customers.models import Customer, CustomerUnmaskEvent, RelationshipAssignment
 from ventanilla.customers.permissions import managed_by_q, own_customers_q
-from ventanilla.org.models import Employee, OrgUnit, OrgUnitKind
+from ventanilla.org.models import Employee
+from ventanilla.org.selectors import sub_branch_of
 
 
 def customer_list(*, user: Any) -> QuerySet[Customer]:
@@ -41,22 +42,9 @@ def customer_unmaskings(*, customer: Customer) -> QuerySet[CustomerUnmaskEvent]:
     return CustomerUnmaskEvent.objects.filter(customer=customer).select_related("actor")
 
 
-def home_sub_branch(unit: OrgUnit) -> OrgUnit:
-    """The sub-branch a unit belongs to (itself if it is one, else its nearest ancestor)."""
-    if unit.kind == OrgUnitKind.SUB_BRANCH:
-        return unit
-    prefixes = [unit.path[:end] for end in range(unit.steplen, len(unit.path), unit.steplen)]
-    found = (
-        OrgUnit.objects.filter(kind=OrgUnitKind.SUB_BRANCH, path__in=prefixes)
-        .order_by("-depth")
-        .first()
-    )
-    return found or unit
-
-
 def manager_choices(*, user: Any, customer: Customer) -> QuerySet[Employee]:
     """Active employees of the customer's sub-branch the user may see, for reassigning."""
-    sub_branch = home_sub_branch(customer.unit)
+    sub_branch = sub_branch_of(customer.unit)
     return (
         Employee.objects.visible_to(user)
         .filter(is_active=True, unit__path__startswith=sub_branch.path)

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from ventanilla.core.errors import DomainError
 from ventanilla.customers.models import Customer, CustomerUnmaskEvent, RelationshipAssignment
 from ventanilla.customers.permissions import may_reassign, may_unmask
-from ventanilla.customers.selectors import home_sub_branch
 from ventanilla.org.models import Employee
+from ventanilla.org.selectors import sub_branch_of
 
 
 def assignment_open(
@@ -52,7 +52,7 @@ def check_manager(customer: Customer, employee: Employee) -> None:
         raise DomainError(
             _("%(name)s has left and cannot look after customers.") % {"name": employee.name}
         )
-    sub_branch = home_sub_branch(customer.unit)
+    sub_branch = sub_branch_of(customer.unit)
     if not employee.unit.path.startswith(sub_branch.path):
         raise DomainError(
             _("%(name)s works outside %(unit)s, the customer's sub-branch.")

@@ -65,6 +65,20 @@ def org_unit_ancestors(unit: OrgUnit) -> list[OrgUnit]:
     return list(OrgUnit.objects.filter(path__in=paths).order_by("depth"))
 
 
+def sub_branch_of(unit: OrgUnit) -> OrgUnit:
+    """The sub-branch that holds ``unit`` (the unit itself for a sub-branch, or when none is
+    above it): whose ledger a complaint sits in, whose staff look after a customer."""
+    if unit.kind == OrgUnitKind.SUB_BRANCH:
+        return unit
+    paths = [unit.path[:i] for i in range(unit.steplen, len(unit.path), unit.steplen)]
+    found = (
+        OrgUnit.objects.filter(path__in=paths, kind=OrgUnitKind.SUB_BRANCH)
+        .order_by("-depth")
+        .first()
+    )
+    return found or unit
+
+
 def employee_list(*, user: Any) -> QuerySet[Employee]:
     return Employee.objects.visible_to(user).select_related("unit", "post", "user")
 
