@@ -13,9 +13,8 @@ operator, with full rights.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.db import transaction
@@ -34,6 +33,7 @@ from ventanilla.core.tabular import (
     Issue,
     PlannedRow,
     TableError,
+    cell_date,
     cell_text,
     read_table,
     register_importer,
@@ -52,7 +52,6 @@ from ventanilla.org.models import Employee, OrgUnit, OrgUnitKind
 from ventanilla.org.selectors import sub_branch_of
 
 CUSTOMERS = "customers"
-DATE_PATTERN = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
 IMPORT_REASON = gettext_lazy("Import")
 
 
@@ -143,22 +142,11 @@ class _Row:
 
 
 def _date(row: _Row, name: str) -> date | None:
-    raw = row.raw.get(name)
-    if isinstance(raw, datetime):
-        return raw.date()
-    if isinstance(raw, date):
-        return raw
-    text = row.cells.get(name, "")
-    if not text:
+    try:
+        return cell_date(row.raw.get(name))
+    except ValueError:
+        row.bad(name, _("is not a valid date (expected YYYY-MM-DD)"))
         return None
-    match = DATE_PATTERN.match(text)
-    if match is not None:
-        try:
-            return date(int(match[1]), int(match[2]), int(match[3]))
-        except ValueError:
-            pass
-    row.bad(name, _("is not a valid date (expected YYYY-MM-DD)"))
-    return None
 
 
 def _header_map(header: tuple[str, ...]) -> tuple[dict[str, int], list[str]]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -41,6 +41,7 @@ from ventanilla.core.tabular import (
     Sheet,
     TableError,
     TableRow,
+    cell_date,
     cell_text,
     read_table,
     register_importer,
@@ -159,7 +160,6 @@ KIND_ALIASES = {
 }
 TRUE_WORDS = {"true", "1", "yes", "y", "t", "是", "在职", "启用", "有效"}
 FALSE_WORDS = {"false", "0", "no", "n", "f", "否", "离职", "停用", "无效"}
-DATE_PATTERN = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T]00:00(?::00)?)?$")
 CODE_PATTERN = re.compile(r"^\S+$")
 _MAX_LENGTHS = {
     (UNITS, "code"): 32,
@@ -391,22 +391,11 @@ def _parse_bool(row: _Row, name: str) -> bool | None:
 
 
 def _parse_date(row: _Row, name: str) -> date | None:
-    raw = row.raw.get(name)
-    if isinstance(raw, datetime):
-        return raw.date()
-    if isinstance(raw, date):
-        return raw
-    text = row.cells.get(name, "")
-    if text == "":
+    try:
+        return cell_date(row.raw.get(name))
+    except ValueError:
+        row.bad_value(name, _("is not a valid date (expected YYYY-MM-DD)"))
         return None
-    match = DATE_PATTERN.match(text)
-    if match is not None:
-        try:
-            return date(int(match[1]), int(match[2]), int(match[3]))
-        except ValueError:
-            pass
-    row.bad_value(name, _("is not a valid date (expected YYYY-MM-DD)"))
-    return None
 
 
 def _check(row: _Row, name: str, check: Callable[[str], None], reason: str) -> None:
