@@ -10,6 +10,8 @@ through the saved mapping and checked, new tickets by ``COPY`` on PostgreSQL or 
 baseline is the plainest load of the same file into the same database: on PostgreSQL a
 ``COPY ... FROM STDIN (FORMAT csv)`` into a bare table of the same columns (no index, no
 constraint, no check), on SQLite ``csv.reader`` and ``executemany`` into such a table.
+On PostgreSQL it also measures a floor: the stored tickets, copied out and ``COPY``-ed back
+into an empty table of the tickets table's columns, indexes and constraints.
 PostgreSQL runs in a scratch database (``ventanilla_bench``) dropped at the end; SQLite in a
 temporary folder. Each database is measured in a process of its own.
 """
@@ -187,6 +189,34 @@ def _baseline(path: Path) -> float:
     return seconds
 
 
+def _floor() -> float:
+    """PostgreSQL: seconds to ``COPY`` the stored tickets, already converted, into an empty
+    table with the tickets table's columns, indexes and constraints: what the database itself
+    needs to store them in this schema, before any reading, checking or rollup."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        buffer = bytearray()
+        with raw.copy("COPY counters_queueticket TO STDOUT") as copy:
+            for block in copy:
+                buffer += block
+        cursor.execute("DROP TABLE IF EXISTS bench_floor_tickets")
+        cursor.execute("CREATE TABLE bench_floor_tickets (LIKE counters_queueticket INCLUDING ALL)")
+    started = time.perf_counter()
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy("COPY bench_floor_tickets FROM STDIN") as copy,
+    ):
+        view = memoryview(buffer)
+        for start in range(0, len(buffer), 1 << 20):
+            copy.write(view[start : start + (1 << 20)])
+    seconds = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_floor_tickets")
+    return seconds
+
+
 def run(db: str, tickets: int, postgres: str) -> None:
     """Measure one database, in this process."""
     with tempfile.TemporaryDirectory(prefix="ventanilla-bench-") as tmp:
@@ -215,17 +245,24 @@ def run(db: str, tickets: int, postgres: str) -> None:
         stored = QueueTicket.objects.count()
         rollups = QueueRollup.objects.count()
         baseline = _baseline(path)
+        floor = _floor() if db == "postgres" else None
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         plain = "COPY (csv) into a bare table" if db == "postgres" else "executemany, bare table"
         print(f"[{db}] tickets stored: {stored:,}  rollups: {rollups:,}  peak RSS {peak:,.0f} MB")
         print(f"[{db}] {'path':<46} {'seconds':>8} {'tickets/s':>10}")
-        for label, seconds in (
+        lines = [
             ("import (checked, bulk insert, rollups)", imported),
             (f"baseline: {plain}", baseline),
-        ):
+        ]
+        if floor is not None:
+            lines.append(("floor: COPY of the stored rows, same schema", floor))
+        for label, seconds in lines:
             print(f"[{db}] {label:<46} {seconds:8.2f} {rows / seconds:10,.0f}")
         print(f"[{db}] import / baseline throughput: {baseline / imported:.3f} (goal >= 0.5 on "
               "PostgreSQL)")  # fmt: skip
+        if floor is not None:
+            print(f"[{db}] floor / baseline throughput: {baseline / floor:.3f} (the schema "
+                  "alone, no rollups)")  # fmt: skip
         connection.close()
 
 

@@ -125,13 +125,27 @@ class QueueTicket(AuditedInTree, models.Model):
 
     scope_path_field = "outlet__path"
 
+    # Tickets are facts loaded by the million: their keys are checked by the import and
+    # the API against the catalogue before anything is written, and deletes go through
+    # Django's PROTECT, so the database keeps no foreign-key constraint (one trigger call
+    # per row and key at commit) and no index that the unique key or the teller index
+    # already gives. See BENCHMARKS.md, "Queue-ticket ingest, 1M tickets".
     outlet = models.ForeignKey(
-        OrgUnit, on_delete=models.PROTECT, related_name="queue_tickets", verbose_name=_("outlet")
+        OrgUnit,
+        on_delete=models.PROTECT,
+        related_name="queue_tickets",
+        verbose_name=_("outlet"),
+        db_constraint=False,
+        db_index=False,
     )
     service_on = models.DateField(_("date"))
     ticket_number = models.CharField(_("ticket number"), max_length=32)
     business_type = models.ForeignKey(
-        BusinessType, on_delete=models.PROTECT, verbose_name=_("business type")
+        BusinessType,
+        on_delete=models.PROTECT,
+        verbose_name=_("business type"),
+        db_constraint=False,
+        db_index=False,
     )
     is_vip = models.BooleanField(_("VIP"), default=False)
     customer_ref = models.CharField(_("customer"), max_length=64, blank=True)
@@ -147,6 +161,8 @@ class QueueTicket(AuditedInTree, models.Model):
         blank=True,
         related_name="queue_tickets",
         verbose_name=_("teller"),
+        db_constraint=False,
+        db_index=False,
     )
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
 
@@ -162,7 +178,6 @@ class QueueTicket(AuditedInTree, models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["service_on", "outlet"], name="counters_ticket_on_outlet"),
             models.Index(fields=["teller", "service_on"], name="counters_ticket_teller_on"),
         ]
 
@@ -291,12 +306,28 @@ class QueueRollup(models.Model):
 
     scope_path_field = "outlet__path"
 
-    outlet = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
+    # Derived from the tickets, written with them: no foreign-key constraints and no
+    # single-column key indexes, as for ``QueueTicket``.
+    outlet = models.ForeignKey(
+        OrgUnit, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     service_on = models.DateField()
     half_hour = models.PositiveSmallIntegerField()  # 0 = 00:00-00:30 ... 47
-    business_type = models.ForeignKey(BusinessType, on_delete=models.CASCADE, related_name="+")
+    business_type = models.ForeignKey(
+        BusinessType,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     teller = models.ForeignKey(
-        Employee, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Employee,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     is_vip = models.BooleanField()
     tickets = models.PositiveIntegerField(default=0)
@@ -321,6 +352,7 @@ class QueueRollup(models.Model):
         indexes = [
             models.Index(fields=["outlet", "service_on"], name="counters_rollup_outlet_on"),
             models.Index(fields=["service_on"], name="counters_rollup_on"),
+            models.Index(fields=["teller", "service_on"], name="counters_rollup_teller_on"),
         ]
 
     def __str__(self) -> str:

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ventanilla.core.audit import acting_as
-from ventanilla.core.bulk import insert_rows
+from ventanilla.core.bulk import NULL, copy_blocks, copy_escaped, copy_lines, insert_rows
 from ventanilla.core.errors import DomainError
 from ventanilla.core.scoping import Role, role_at
 from ventanilla.core.tabular import (
@@ -379,9 +379,9 @@ class _CleanFile:
     def days(self) -> list[date]:
         return [date.fromordinal(d) for d in np.unique(self.day).tolist()]
 
-    def insert_rows(self, *, suffix: str, chunk_rows: int = 50_000) -> Iterator[tuple]:
-        """The tickets in ``_INSERT_FIELDS`` order, values ready for the database (dates and
-        UTC times as text, times with ``suffix`` such as "+00" for PostgreSQL)."""
+    def insert_rows(self, *, chunk_rows: int = 50_000) -> Iterator[tuple]:
+        """The tickets in ``_INSERT_FIELDS`` order, values ready for SQLite (dates and UTC
+        times as text). PostgreSQL takes ``copy_blocks``."""
         day_texts: dict[int, str] = {}
         outcomes = [str(code) for code in OUTCOME_CODES]
         for start in range(0, self.rows, chunk_rows):
@@ -393,8 +393,7 @@ class _CleanFile:
                     text = day_texts[ordinal] = date.fromordinal(ordinal).isoformat()
                 days.append(text)
             times = [
-                _utc_texts(self.utc[name][part], self.present[name][part], suffix)
-                for name in _TIME_FIELDS
+                _utc_texts(self.utc[name][part], self.present[name][part]) for name in _TIME_FIELDS
             ]
             tellers = [None if t < 0 else t for t in self.teller_id[part].tolist()]
             count = len(days)
@@ -411,6 +410,38 @@ class _CleanFile:
                 [outcomes[o] for o in self.outcome[part].tolist()],
                 strict=True,
             )
+
+    def copy_blocks(self, *, chunk_rows: int = 100_000) -> Iterator[tuple[int, bytes]]:
+        """The tickets in ``_INSERT_FIELDS`` order as blocks of ``COPY``'s text format (UTC
+        times), built a column at a time."""
+        text = np.dtypes.StringDType()
+        days, day_index = np.unique(self.day, return_inverse=True)
+        day_texts = np.array([date.fromordinal(d).isoformat() for d in days.tolist()], text)
+        numbers = copy_escaped(np.array(self.number, dtype=text))
+        customers = copy_escaped(np.array(self.customer_ref, dtype=text))
+        windows = copy_escaped(np.array(self.window_labels, dtype=text))
+        outcomes = np.array([str(code) for code in OUTCOME_CODES], dtype=text)
+        outlet = str(self.outlet_id)
+        for start in range(0, self.rows, chunk_rows):
+            part = slice(start, start + chunk_rows)
+            times = []
+            for name in _TIME_FIELDS:
+                stamps = _utc_text_array(self.utc[name][part], suffix="+00")
+                times.append(np.where(self.present[name][part], stamps, NULL))
+            tellers = self.teller_id[part]
+            columns = [
+                np.full(tellers.size, outlet, dtype=text),
+                day_texts[day_index[part]],
+                numbers[part],
+                self.type_id[part].astype(text),
+                np.where(self.is_vip[part], "t", "f"),
+                customers[part],
+                *times,
+                windows[self.window[part]],
+                np.where(tellers < 0, NULL, tellers.astype(text)),
+                outcomes[self.outcome[part]],
+            ]
+            yield tellers.size, copy_lines(columns)
 
     def rollup_rows(self) -> Iterator[tuple]:
         """The rollups of the tickets (``ROLLUP_FIELDS`` order), summed a few days at a time."""
@@ -453,9 +484,14 @@ class _CleanFile:
             )
 
 
-def _utc_texts(seconds: np.ndarray, present: np.ndarray, suffix: str) -> list[str | None]:
+def _utc_text_array(seconds: np.ndarray, *, suffix: str) -> np.ndarray:
+    """Epoch seconds as "YYYY-MM-DD HH:MM:SS" and ``suffix`` (e.g. "+00")."""
     text = np.datetime_as_string(seconds.astype("datetime64[s]"), unit="s")
-    text = np.strings.add(np.strings.replace(text, "T", " "), suffix).astype(object)
+    return np.strings.add(np.strings.replace(text, "T", " "), suffix)
+
+
+def _utc_texts(seconds: np.ndarray, present: np.ndarray) -> list[str | None]:
+    text = _utc_text_array(seconds, suffix="").astype(object)
     text[~present] = None
     return cast(list[str | None], text.tolist())
 
@@ -826,16 +862,18 @@ def _apply_clean(clean: _CleanFile, *, dry_run: bool, progress: Progress | None)
         planned = _Planned(clean=clean)
         if dry_run:
             return planned
-        suffix = "+00" if connection.vendor == "postgresql" else ""
 
         def report(done: int) -> None:
             if progress is not None:
                 progress(_("inserted"), done, clean.rows)
 
-        insert_rows(
-            QueueTicket, _INSERT_FIELDS, clean.insert_rows(suffix=suffix), progress=report,
-            prepared=True,
-        )  # fmt: skip
+        if connection.vendor == "postgresql":
+            copy_blocks(QueueTicket, _INSERT_FIELDS, clean.copy_blocks(), progress=report)
+        else:
+            insert_rows(
+                QueueTicket, _INSERT_FIELDS, clean.insert_rows(), progress=report,
+                prepared=True,
+            )  # fmt: skip
         _rollups_write(clean.outlet_id, planned, progress=progress)
     return planned
 

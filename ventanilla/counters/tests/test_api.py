@@ -94,3 +94,23 @@ def test_a_unit_that_is_not_an_outlet_is_refused(network):
 def test_anonymous_is_refused(network):
     response = Client().post(URL, {"outlet": "XC01"}, content_type="application/json")
     assert response.status_code in (401, 403)
+
+
+def test_what_tickets_refer_to_cannot_be_deleted_under_them(network):
+    """Ticket keys carry no database constraint (bulk loads): Django's PROTECT keeps the
+    teller, business type and outlet of a stored ticket, and nothing is deleted."""
+    from django.db.models import ProtectedError
+
+    from ventanilla.counters.models import BusinessType
+    from ventanilla.org.models import Employee
+
+    teller = Employee.objects.get(user=network.teller_a)
+    body = {"outlet": "XC01", "tickets": [ticket("1", teller=teller.staff_number)]}
+    assert push(network.teller_a, body).status_code == 200
+    stored = QueueTicket.objects.get()
+    assert stored.teller == teller
+    for referred in (teller, BusinessType.objects.get(code="P03"), stored.outlet):
+        with pytest.raises(ProtectedError):
+            referred.delete()
+        referred.refresh_from_db()  # still there
+    assert QueueTicket.objects.count() == 1 and QueueRollup.objects.count() == 1

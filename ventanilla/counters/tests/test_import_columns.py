@@ -41,8 +41,8 @@ def stamp(day: date, seconds: int) -> str:
 
 def varied_rows(days: list[date], per_day: int, staff: str, prefix: str = "A") -> list[list[str]]:
     """Tickets of every kind: VIP or not, never called, no start time, every outcome, odd
-    window names, with and without a teller."""
-    windows = ["3", "10", "A 2", "vip", "", "2"]
+    window names, with and without a teller; text that COPY's format escapes."""
+    windows = ["3", "10", "A 2", "vip", "", "2", "B\\1"]
     outcomes = ["完成", "过号", "弃号", "转移", ""]
     rows = []
     for day in days:
@@ -57,7 +57,7 @@ def varied_rows(days: list[date], per_day: int, staff: str, prefix: str = "A") -
                     f"{prefix}{i:04d}",
                     "P03" if i % 3 else "P07",
                     "是" if i % 4 == 0 else "",
-                    f"C{i % 11}" if i % 2 else "",
+                    (f"C{i % 11}" if i % 22 != 1 else "C\\1\t号") if i % 2 else "",
                     stamp(day, issued),
                     "" if called is None else stamp(day, called),
                     "" if started is None else stamp(day, started),
@@ -153,6 +153,9 @@ def test_csv_by_columns_and_xlsx_by_rows_store_the_same_tickets_and_rollups(netw
     assert_same_rollups(mine, rebuilt_rollups(network.outlet_a))
     assert sum(r["transferred"] for r in mine.values()) > 0
     assert any(r["windows"] == ["A 2"] for r in mine.values())
+    escaped = QueueTicket.objects.filter(outlet=network.outlet_a, customer_ref="C\\1\t号")
+    assert escaped.count() == 12
+    assert QueueTicket.objects.filter(outlet=network.outlet_a, window="B\\1").exists()
 
 
 @pytest.mark.django_db
