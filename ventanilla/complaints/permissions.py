@@ -7,6 +7,7 @@ from typing import Any
 
 from ventanilla.core.masking import mask_id_number, mask_name, mask_phone
 from ventanilla.core.scoping import Role, role_at
+from ventanilla.customers.permissions import is_manager_of
 
 
 def _held(user: Any, complaint: Any) -> Role | None:
@@ -14,9 +15,12 @@ def _held(user: Any, complaint: Any) -> Role | None:
 
 
 def sees_personal_data(user: Any, complaint: Any) -> bool:
-    """Managers of the complaint's unit (and above) see the complainant in full."""
+    """Managers of the complaint's unit (and above) see the complainant in full, and so does
+    the complainant's own relationship manager, who sees that customer in full already."""
     held = _held(user, complaint)
-    return held is not None and held >= Role.MANAGER
+    if held is not None and held >= Role.MANAGER:
+        return True
+    return complaint.customer_id is not None and is_manager_of(user, complaint.customer)
 
 
 def may_unmask(user: Any, complaint: Any) -> bool:

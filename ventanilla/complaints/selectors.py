@@ -37,7 +37,7 @@ LIST_RELATED = (
     "cause",
     "handler",
     "root_cause",
-    "customer",
+    "customer__manager",  # whether the reader is the complainant's relationship manager
 )
 
 

@@ -115,7 +115,8 @@ def test_account_manager_sees_complaints_about_their_customers_at_any_outlet(
     page = client.get(reverse("complaints:detail", args=[mine]))
     assert page.status_code == 200
     body = page.content.decode()
-    assert "13812341234" not in body  # the complainant stays masked for a staff post
+    # Their own customer: the complainant in full, as on the customer's page.
+    assert "13812341234" in body
     for other in ("about_colleagues", "at_a"):
         reference = complaints[other].reference
         assert client.get(reverse("complaints:detail", args=[reference])).status_code == 404
@@ -130,6 +131,18 @@ def test_account_manager_sees_complaints_about_their_customers_at_any_outlet(
     assert api.get(f"/api/v1/complaints/{complaints['at_a'].reference}/").status_code == 404
     filtered = client.get(reverse("complaints:list"), {"my_customers": "true"}).content.decode()
     assert mine in filtered
+    complainant = complaints["about_mine"].complainant_name
+    assert complainant in filtered  # the ledger shows their own customer in full too
+
+
+def test_a_staff_post_sees_other_complainants_masked(client, network, book):
+    """The full complainant is for managers and the customer's own manager: the teller who
+    took a complaint about someone else's customer sees it masked."""
+    taken = register(network, customer=book["colleagues"])  # by teller A, at outlet A
+    client.force_login(network.teller_a)
+    page = client.get(reverse("complaints:detail", args=[taken.reference]))
+    assert page.status_code == 200
+    assert "13812341234" not in page.content.decode()
 
 
 def test_a_reassigned_customer_takes_its_complaints_to_the_new_manager(network, book, complaints):
