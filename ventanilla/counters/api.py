@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -27,6 +28,7 @@ from ventanilla.core.scoping import Role, require_role
 from ventanilla.counters import selectors
 from ventanilla.counters.forms import DashboardForm, StaffingForm
 from ventanilla.counters.models import LeaguePublication, Outcome
+from ventanilla.counters.permissions import may_load_tickets
 from ventanilla.counters.services import TICKETS, tickets_push
 from ventanilla.org.models import OrgUnitKind
 
@@ -79,7 +81,8 @@ class QueueTicketPushViewSet(viewsets.ViewSet):
         outlet = selectors.unit_get(user=request.user, code=shape.validated_data["outlet"])
         if outlet is None:
             raise Http404
-        require_role(request.user, outlet, Role.STAFF)
+        if not may_load_tickets(request.user, outlet):
+            raise PermissionDenied
         result = tickets_push(
             actor=request.user, outlet=outlet, tickets=shape.validated_data["tickets"]
         )

@@ -166,6 +166,24 @@ class QueueReport:
     by_half_hour: list[QueueFigures] = field(default_factory=list)  # with ``half_hours``
 
 
+def own_teller_q(user: Any) -> Q:
+    """Rows about tellers (ticket rollups, errors) a user may read, beside the scope: where
+    a post grants the staff role (a teller) only their own, so that a teller sees their own
+    figures and the published league table, never a colleague's; managers and viewers
+    (auditors) the whole subtree."""
+    return own_or_subtree_q(user, "outlet__path", Q(teller__user=user))
+
+
+def sees_every_teller(user: Any, unit: OrgUnit | None) -> bool:
+    """Whether ``user`` reads the figures of every teller of ``unit`` (of their whole scope
+    without a unit): their role there is above staff, or a viewer's."""
+    scope = scope_for(user)
+    if unit is None:
+        return scope.is_global or all(grant.role != Role.STAFF for grant in scope.grants)
+    held = scope.role_at(unit.path)
+    return held is not None and held != Role.STAFF
+
+
 def _rollups(
     user: Any,
     unit: OrgUnit | None,
@@ -174,7 +192,11 @@ def _rollups(
     is_vip: bool | None,
     min_role: Role = Role.VIEWER,
 ) -> Any:
-    qs = QueueRollup.objects.visible_to(user, min_role).filter(service_on__range=(start, end))
+    qs = (
+        QueueRollup.objects.visible_to(user, min_role)
+        .filter(service_on__range=(start, end))
+        .filter(own_teller_q(user))
+    )
     if unit is not None:
         qs = qs.filter(outlet__path__startswith=unit.path)
     if is_vip is not None:
@@ -201,10 +223,13 @@ def queue_figures(
     if group_by not in GROUPINGS:
         raise ValueError(f"group_by must be one of {GROUPINGS}, got {group_by!r}")
     months = monthly.months_between(start, end)
-    if months is not None and not half_hours and group_by in _MONTHLY_GROUPINGS:
-        scope = scope_for(user)
-        if unit is None or scope.role_at(unit.path) is not None:
-            return _monthly_figures(user, unit, months, group_by, is_vip)
+    if (
+        months is not None
+        and not half_hours
+        and group_by in _MONTHLY_GROUPINGS
+        and sees_every_teller(user, unit)
+    ):
+        return _monthly_figures(user, unit, months, group_by, is_vip)
     key_field = _KEY_FIELD[group_by]
     groups: dict[Any, QueueFigures] = {}
     by_half_hour: dict[Any, QueueFigures] = {}
@@ -651,7 +676,11 @@ def league_table(*, user: Any, unit: OrgUnit, month: date) -> list[LeagueRow]:
     """Tellers of ``unit``'s outlets in ``month``: tickets served (also weighted by each
     type's standard time), errors, and transaction time against the standard time of the
     same transactions, ranked by tickets served within their outlet and across all the
-    outlets shown. From the monthly teller table; five queries."""
+    outlets shown. From the monthly teller table; five queries. The live table is for those
+    who see every teller of ``unit`` (``sees_every_teller``); tellers read the published one.
+    """
+    if not sees_every_teller(user, unit):
+        raise PermissionDenied
     first = month.replace(day=1)
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     shown = (
@@ -732,7 +761,7 @@ def teller_error_list(*, user: Any) -> Any:
     own errors, not their colleagues' (the published league table gives everyone's counts)."""
     return (
         TellerError.objects.visible_to(user)
-        .filter(own_or_subtree_q(user, "outlet__path", Q(teller__user=user)))
+        .filter(own_teller_q(user))
         .select_related("teller", "outlet", "business_type")
     )
 

@@ -48,6 +48,7 @@ from ventanilla.counters.models import (
     TicketMapping,
     VipCandidateScore,
 )
+from ventanilla.counters.permissions import may_load_tickets
 from ventanilla.counters.rollups import (
     OUTCOME_CODES,
     TicketColumns,
@@ -899,8 +900,7 @@ def _check_outlet(actor: Any, outlet: OrgUnit) -> None:
         )
     if actor is None:
         return
-    held = role_at(actor, outlet.path)
-    if held is None or held < Role.STAFF:
+    if not may_load_tickets(actor, outlet):
         raise DomainError(
             _("You may not import tickets for outlet %(unit)s.") % {"unit": outlet.code},
             code="out_of_scope",

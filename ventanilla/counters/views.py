@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -41,6 +42,7 @@ from ventanilla.counters.models import (
     LeaguePublication,
     LeaguePublicationRow,
 )
+from ventanilla.counters.permissions import may_load_tickets, may_load_tickets_somewhere
 from ventanilla.counters.services import VIP_SCORE_FIELDS, vip_score_record
 from ventanilla.counters.services import league_publish as league_publish_service
 from ventanilla.counters.services import teller_error_create as teller_error_create_service
@@ -285,17 +287,21 @@ def league(request: HttpRequest) -> HttpResponse:
     unit = None
     versions: list[LeaguePublication] = []
     can_publish = False
+    live = True
     if form.is_valid():
         code = (form.cleaned_data.get("unit") or "").strip()
         unit = selectors.unit_get(user=request.user, code=code) or _home_unit(request.user)
         if unit is not None:
             month = form.cleaned_data["month"]
-            rows = selectors.league_table(user=request.user, unit=unit, month=month)
+            live = selectors.sees_every_teller(request.user, unit)
+            if live:
+                rows = selectors.league_table(user=request.user, unit=unit, month=month)
             versions = list(
                 selectors.league_publication_list(user=request.user).filter(unit=unit, month=month)
             )
             held = role_at(request.user, unit.path)
-            can_publish = held is not None and held >= Role.MANAGER
+            month_over = month < timezone.localdate().replace(day=1)
+            can_publish = held is not None and held >= Role.MANAGER and month_over
     return render(
         request,
         "counters/league.html",
@@ -307,6 +313,7 @@ def league(request: HttpRequest) -> HttpResponse:
             "unit_codes": _unit_codes(request.user),
             "published": versions[0] if versions else None,
             "can_publish": can_publish,
+            "live": live,
         },
     )
 
@@ -672,7 +679,7 @@ def teller_page(request: HttpRequest, staff_number: str) -> HttpResponse:
 def ticket_imports(request: HttpRequest) -> HttpResponse:
     """Import a queue machine's file for an outlet; the history of the imports seen."""
     user = request.user
-    can_import = has_role_anywhere(user, Role.STAFF)
+    can_import = may_load_tickets_somewhere(user)
     if request.method == "POST" and not can_import:
         raise PermissionDenied
     form = TicketImportForm(request.POST or None, request.FILES or None)
@@ -682,7 +689,8 @@ def ticket_imports(request: HttpRequest) -> HttpResponse:
         outlet = selectors.unit_get(user=user, code=data["outlet"].strip())
         if outlet is None:
             raise Http404
-        require_role(user, outlet, Role.STAFF)
+        if not may_load_tickets(user, outlet):
+            raise PermissionDenied
         upload = data["file"]
         try:
             result = ticket_import_service(

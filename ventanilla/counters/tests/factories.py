@@ -36,3 +36,14 @@ class QueueTicketFactory(factory.django.DjangoModelFactory):
     business_type = factory.SubFactory(BusinessTypeFactory)
     issued_at = factory.LazyAttribute(lambda o: at(o.service_on, 9, 0))
     outcome = Outcome.SERVED
+
+
+def may_load_tickets(user):
+    """``user`` given the permission to import and push tickets (a lobby manager's post, a
+    queue machine's account); a fresh instance, without Django's cached permissions."""
+    from django.contrib.auth.models import Permission
+
+    user.user_permissions.add(
+        Permission.objects.get(content_type__app_label="counters", codename="add_queueticket")
+    )
+    return type(user).objects.get(pk=user.pk)

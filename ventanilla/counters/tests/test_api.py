@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from ventanilla.counters.models import QueueRollup, QueueTicket
+from ventanilla.counters.tests.factories import may_load_tickets
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/queue-tickets/"
@@ -38,7 +39,7 @@ def push(user, body):
 
 def test_push_list_creates_then_is_idempotent(network, django_assert_num_queries):
     body = {"outlet": "XC01", "tickets": [ticket("1"), ticket("2", is_vip=True)]}
-    client = client_for(network.teller_a)
+    client = client_for(network.manager_a)
     response = client.post(URL, body, content_type="application/json")
     assert response.status_code == 200, response.json()
     assert response.json() == {"created": 2, "updated": 0, "unchanged": 0}
@@ -59,7 +60,7 @@ def test_push_single_ticket(network):
 
 def test_bad_ticket_names_the_item_and_saves_nothing(network):
     body = {"outlet": "XC01", "tickets": [ticket("1"), ticket("2", business_type="ZZ")]}
-    response = push(network.teller_a, body)
+    response = push(network.manager_a, body)
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "invalid_tickets"
@@ -78,6 +79,16 @@ def test_outlet_of_another_subbranch_is_not_found(network):
     response = push(network.other_teller, {"outlet": "XC01", "tickets": [ticket("1")]})
     assert response.status_code == 404
     assert not QueueTicket.objects.exists()
+
+
+def test_a_teller_pushes_only_with_the_permission(network):
+    """Tickets feed the teller's own league figures: a teller's post does not write them; a
+    queue machine's account (a staff post) is given the permission."""
+    body = {"outlet": "XC01", "tickets": [ticket("1")]}
+    assert push(network.teller_a, body).status_code == 403
+    assert not QueueTicket.objects.exists()
+    assert push(may_load_tickets(network.teller_a), body).status_code == 200
+    assert QueueTicket.objects.count() == 1
 
 
 def test_viewer_is_forbidden(network):
@@ -106,7 +117,7 @@ def test_what_tickets_refer_to_cannot_be_deleted_under_them(network):
 
     teller = Employee.objects.get(user=network.teller_a)
     body = {"outlet": "XC01", "tickets": [ticket("1", teller=teller.staff_number)]}
-    assert push(network.teller_a, body).status_code == 200
+    assert push(network.manager_a, body).status_code == 200
     stored = QueueTicket.objects.get()
     assert stored.teller == teller
     for referred in (teller, BusinessType.objects.get(code="P03"), stored.outlet):

@@ -45,9 +45,13 @@ class TestQueueFigures:
         assert response.status_code == 404
 
     def test_scope_limits_the_total(self, network):
-        make_tickets(network, days=1, per_day=10)
-        body = client_for(network.other_teller).get(self.URL, RANGE).json()
-        assert body["total"]["tickets"] == 10  # only YT01's tickets
+        tickets = make_tickets(network, days=1, per_day=10)
+        teller = network.other_teller
+        body = client_for(teller).get(self.URL, {**RANGE, "group_by": "teller"}).json()
+        theirs = sum(1 for t in tickets if t.teller_id == teller.employee.pk)
+        assert 0 < theirs < 10
+        assert body["total"]["tickets"] == theirs  # their own tickets at YT01, nobody else's
+        assert [row["key"] for row in body["rows"]] == [teller.employee.pk]
 
 
 class TestStaffing:

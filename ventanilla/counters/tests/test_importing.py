@@ -14,7 +14,7 @@ from ventanilla.core.errors import DomainError
 from ventanilla.core.tabular import importer_for, write_xlsx
 from ventanilla.counters.models import Outcome, QueueRollup, QueueTicket, TicketMapping
 from ventanilla.counters.services import ticket_import, tickets_insert, tickets_push
-from ventanilla.counters.tests.factories import at
+from ventanilla.counters.tests.factories import at, may_load_tickets
 
 DAY = date(2026, 3, 2)
 HEADER = [
@@ -216,9 +216,16 @@ class TestImport:
 
 @pytest.mark.django_db
 class TestScope:
-    def test_teller_of_the_outlet_may_import(self, network):
-        result = run(network, [row("A001")], actor=network.teller_a)
+    def test_a_teller_may_not_import_without_the_permission(self, network):
+        """Tickets feed the teller's own league figures: a teller's post does not write them."""
+        with pytest.raises(DomainError, match="may not import tickets for outlet XC01"):
+            run(network, [row("A001")], actor=network.teller_a)
+        assert not QueueTicket.objects.exists()
+        result = run(network, [row("A001")], actor=may_load_tickets(network.teller_a))
         assert result.is_applied
+
+    def test_manager_of_the_outlet_may_import(self, network):
+        assert run(network, [row("A001")], actor=network.manager_a).is_applied
 
     @pytest.mark.parametrize("persona", ["other_teller", "auditor"])
     def test_outsiders_and_viewers_may_not_import(self, network, persona):
@@ -283,13 +290,13 @@ class TestPush:
 
     def test_push_creates_then_updates(self, network):
         result = tickets_push(
-            actor=network.teller_a,
+            actor=network.manager_a,
             outlet=network.outlet_a,
             tickets=[self.item("1"), self.item("2", outcome="no_show", called_at=None)],
         )
         assert result.counts["tickets"].created == 2
         again = tickets_push(
-            actor=network.teller_a,
+            actor=network.manager_a,
             outlet=network.outlet_a,
             tickets=[self.item("1", ended_at=at(DAY, 9, 6))],
         )
@@ -298,7 +305,7 @@ class TestPush:
 
     def test_push_names_the_bad_item(self, network):
         result = tickets_push(
-            actor=network.teller_a,
+            actor=network.manager_a,
             outlet=network.outlet_a,
             tickets=[self.item("1"), self.item("2", called_at=at(DAY, 8, 0))],
         )

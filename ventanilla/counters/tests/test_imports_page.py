@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from ventanilla.counters.models import QueueRollup, QueueTicket, TicketImport
+from ventanilla.counters.tests.factories import may_load_tickets
 from ventanilla.counters.tests.test_importing import csv_bytes, messages, row, run
 from ventanilla.counters.tests.test_views import client_for
 
@@ -45,7 +46,12 @@ def _upload(rows, name="q.csv"):
 
 class TestPage:
     def test_staff_imports_and_the_history_names_who_and_what(self, network):
-        client = client_for(network.teller_a)
+        refused = client_for(network.teller_a).post(
+            reverse("counters:imports"),
+            {"outlet": "XC01", "mapping": "ventanilla", "file": _upload([row("A1")])},
+        )
+        assert refused.status_code == 403  # a teller's post does not write tickets
+        client = client_for(may_load_tickets(network.teller_a))
         response = client.post(
             reverse("counters:imports"),
             {"outlet": "XC01", "mapping": "ventanilla", "file": _upload([row("A1"), row("A2")])},
@@ -98,7 +104,7 @@ class TestPage:
         assert not TicketImport.objects.exists()
 
     def test_outlet_out_of_scope_is_not_found(self, network):
-        response = client_for(network.other_teller).post(
+        response = client_for(may_load_tickets(network.other_teller)).post(
             reverse("counters:imports"),
             {"outlet": "XC01", "mapping": "ventanilla", "file": _upload([row("A1")])},
         )

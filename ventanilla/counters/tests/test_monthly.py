@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import numpy as np
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 
 from ventanilla.counters import histogram, monthly, selectors
@@ -285,16 +286,19 @@ class TestScope:
         assert {
             o for (o,) in MonthlyTellerFigures.objects.visible_to(teller).values_list("outlet")
         } == {network.outlet_a.pk}
-        mine = [t for t in tickets if t.outlet_id == network.outlet_a.pk]
-        for unit in (None, network.subbranch, network.head_office):
-            for group_by in ("outlet", "business_type", "vip"):
+        # A teller's figures are those of their own tickets, whole months included: the
+        # monthly tables, which hold every teller's, are for those who see every teller.
+        mine = [t for t in tickets if t.teller_id == teller.employee.pk]
+        assert 0 < len(mine) < len([t for t in tickets if t.outlet_id == network.outlet_a.pk])
+        for unit in (None, network.subbranch, network.outlet_a):
+            for group_by in ("outlet", "business_type", "vip", "teller"):
                 report = selectors.queue_figures(
                     user=teller, unit=unit, start=MARCH, end=END_OF_MARCH, group_by=group_by
                 )
                 assert report.total.tickets == len(mine), (unit, group_by)
-        rows = selectors.league_table(user=teller, unit=network.subbranch, month=MARCH)
-        assert rows and {r.outlet for r in rows} == {network.outlet_a}
-        assert selectors.league_table(user=teller, unit=network.other_subbranch, month=MARCH) == []
+        for unit in (network.outlet_a, network.subbranch, network.other_subbranch):
+            with pytest.raises(PermissionDenied):
+                selectors.league_table(user=teller, unit=unit, month=MARCH)
 
 
 def test_months_between_takes_whole_calendar_months_only():

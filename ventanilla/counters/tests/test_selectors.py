@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 import numpy as np
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from ventanilla.core.scoping import Role, forget_scope
 from ventanilla.counters import selectors
@@ -157,8 +158,14 @@ class TestQueueFigures:
             group_by="vip",
             is_vip=True,
         )
-        expected = sum(1 for t in tickets if t.is_vip and t.outlet_id == network.outlet_a.pk)
+        # A teller's own tickets only, never a colleague's.
+        mine = network.teller_a.employee.pk
+        expected = sum(1 for t in tickets if t.is_vip and t.teller_id == mine)
         assert vip.total.tickets == expected
+        by_teller = selectors.queue_figures(
+            user=network.teller_a, unit=None, start=MONDAY, end=MONDAY, group_by="teller"
+        )
+        assert [row.key for row in by_teller.rows] == [mine]
         other = selectors.queue_figures(
             user=network.other_teller,
             unit=network.outlet_a,
@@ -243,10 +250,12 @@ def test_league_table_ranks_tellers(network, django_assert_num_queries):
     mine = next(r for r in rows if r.teller == star)
     assert mine.errors == 1
     assert mine.error_rate == pytest.approx(1000 / mine.served)
-    assert (
-        selectors.league_table(user=network.other_teller, unit=network.subbranch, month=MONDAY)
-        == []
-    )
+    for teller, unit in (
+        (network.other_teller, network.subbranch),
+        (network.teller_a, network.outlet_a),
+    ):
+        with pytest.raises(PermissionDenied):  # tellers read the published tables
+            selectors.league_table(user=teller, unit=unit, month=MONDAY)
 
 
 def make_paced_tickets(network, paces, *, per_teller=80, seed=3):

@@ -150,13 +150,18 @@ class TestLeague:
         assert [r.rank_overall for r in rows] == sorted(r.rank_overall for r in rows)
         assert network.teller_a.employee.name in response.content.decode()
 
-    def test_teller_sees_the_table_of_their_outlet(self, network):
+    def test_teller_reads_published_tables_not_the_live_one(self, network):
         make_tickets(network, days=1, per_day=40)
         response = client_for(network.teller_a).get(
             reverse("counters:league"), {"month": "2026-03"}
         )
         assert response.status_code == 200
-        assert {r.outlet.code for r in response.context["rows"]} == {"XC01"}
+        assert response.context["rows"] is None and response.context["live"] is False
+        assert "the table of a month in progress is for managers" in response.content.decode()
+        manager = client_for(network.manager_a).get(
+            reverse("counters:league"), {"month": "2026-03"}
+        )
+        assert {r.outlet.code for r in manager.context["rows"]} == {"XC01"}
 
     def test_bad_month_is_reported(self, network):
         response = client_for(network.teller_a).get(reverse("counters:league"), {"month": "March"})
