@@ -38,3 +38,17 @@ def weekday_name(index: Any) -> str:
 @register.filter
 def absolute(value: Any) -> Any:
     return abs(value)
+
+
+P_FLOOR = 0.0001
+
+
+@register.filter
+def p_value(p: Any) -> str:
+    """A test's p-value with four decimals, "< 0.0001" below that (a z of 26 gives 1e-150,
+    which no reader needs spelled out), or a dash."""
+    if p is None or p == "":
+        return "–"
+    if float(p) < P_FLOOR:
+        return f"< {number_format(P_FLOOR, 4)}"
+    return number_format(float(p), 4)

@@ -65,3 +65,22 @@ def test_types_the_peers_rarely_handle_are_left_out():
 def test_normal_tail_matches_statistics():
     for z in (-1.0, 0.0, 1.645, 2.326, 3.0):
         assert normal_upper_tail(z) == pytest.approx(1 - statistics.NormalDist().cdf(z))
+
+
+@pytest.mark.parametrize(
+    ("p", "shown"),
+    [
+        (3.8097e-320, "< 0.0001"),
+        (0.0, "< 0.0001"),
+        (0.00012, "0.0001"),
+        (0.0123, "0.0123"),
+        (None, "–"),
+    ],  # fmt: skip
+)
+def test_p_values_are_shown_to_four_decimals_never_in_exponent_form(p, shown):
+    from django.utils import translation
+
+    from ventanilla.counters.templatetags.counters_ui import p_value
+
+    with translation.override("en"):
+        assert p_value(p) == shown
