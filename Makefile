@@ -53,6 +53,9 @@ demo: install var
 	@$(MAKE) --no-print-directory serve
 
 ## serve: the web server and a background worker with its scheduler (embedded broker).
+## Debug pages are off, as users should see it (`make serve DEBUG=true` for development).
+DEBUG ?= false
+serve: export DJANGO_DEBUG = $(DEBUG)
 serve:
 	@trap 'kill $$worker 2>/dev/null' EXIT; \
 	$(VENV)/bin/celery -A ventanilla worker --beat --pool=solo --loglevel=WARNING \
