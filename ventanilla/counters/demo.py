@@ -27,6 +27,7 @@ from ventanilla.counters.models import (
     ErrorKind,
     LeaguePublication,
     MonthlyQueueFigures,
+    MonthlyHalfHourFigures,
     MonthlyTellerFigures,
     QueueRollup,
     QueueTicket,
@@ -195,6 +196,7 @@ def purge(root_path: str) -> None:
     VipCandidateScore.objects.filter(teller__unit__path__startswith=root_path).delete()
     TicketImport.objects.filter(outlet__path__startswith=root_path).delete()
     MonthlyTellerFigures.objects.filter(outlet__path__startswith=root_path).delete()
+    MonthlyHalfHourFigures.objects.filter(outlet__path__startswith=root_path).delete()
     MonthlyQueueFigures.objects.filter(unit__path__startswith=root_path).delete()
     QueueRollup.objects.filter(outlet__path__startswith=root_path).delete()
     QueueTicket.objects.filter(outlet__path__startswith=root_path).delete()

@@ -424,6 +424,52 @@ class MonthlyQueueFigures(models.Model):
         return f"{self.unit_id} {self.month:%Y-%m} {self.business_type_id} {self.is_vip}"
 
 
+class MonthlyHalfHourFiguresQuerySet(ScopedQuerySet["MonthlyHalfHourFigures"]):
+    pass
+
+
+class MonthlyHalfHourFigures(models.Model):
+    """A month's tickets of one outlet, half hour of issue and VIP flag, summed from the
+    daily rollups: the figures by time of day of ranges of whole months (the dashboard's
+    chart over a year) without reading a rollup per ticket. Histograms as in
+    ``MonthlyQueueFigures``."""
+
+    scope_path_field = "outlet__path"
+
+    outlet = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # the first day of the month
+    half_hour = models.PositiveSmallIntegerField()  # 0 = 00:00-00:30 ... 47
+    is_vip = models.BooleanField()
+    tickets = models.PositiveIntegerField(default=0)
+    served = models.PositiveIntegerField(default=0)
+    no_show = models.PositiveIntegerField(default=0)
+    abandoned = models.PositiveIntegerField(default=0)
+    transferred = models.PositiveIntegerField(default=0)
+    wait_count = models.PositiveIntegerField(default=0)
+    wait_seconds = models.FloatField(default=0)
+    wait_histogram = models.BinaryField(default=b"")
+    handle_count = models.PositiveIntegerField(default=0)
+    handle_seconds = models.FloatField(default=0)
+    handle_squares = models.FloatField(default=0)
+    handle_histogram = models.BinaryField(default=b"")
+
+    objects = MonthlyHalfHourFiguresQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("monthly queue figures by half hour")
+        verbose_name_plural = _("monthly queue figures by half hour")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["outlet", "month", "half_hour", "is_vip"],
+                name="counters_month_half_hour_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["month", "outlet"], name="counters_month_half_hour")]
+
+    def __str__(self) -> str:
+        return f"{self.outlet_id} {self.month:%Y-%m} {self.half_hour} {self.is_vip}"
+
+
 class MonthlyTellerFiguresQuerySet(ScopedQuerySet["MonthlyTellerFigures"]):
     pass
 

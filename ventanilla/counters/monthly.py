@@ -37,7 +37,7 @@ COUNT_FIELDS = (
 SECOND_FIELDS = ("wait_seconds", "handle_seconds", "handle_squares")
 # A figures row's values, as ``Figures.values`` gives them and ``Figures.stored`` reads them.
 VALUE_FIELDS = (*COUNT_FIELDS, *SECOND_FIELDS, "wait_histogram", "handle_histogram")
-# A daily rollup as ``outlet_month`` reads it.
+# A daily rollup as ``outlet_month`` and ``half_hour_figures`` read it.
 ROLLUP_FIELDS = (
     "business_type_id",
     "teller_id",
@@ -46,12 +46,30 @@ ROLLUP_FIELDS = (
     *SECOND_FIELDS,
     "wait_histogram",
     "handle_histogram",
+    "half_hour",
 )
 
 
 def month_of(day: date) -> date:
     """The first day of ``day``'s month, which names the month in the tables."""
     return day.replace(day=1)
+
+
+def split_range(
+    start: date, end: date
+) -> tuple[tuple[date, date] | None, list[date], tuple[date, date] | None]:
+    """``start`` to ``end`` as the days before its first whole calendar month, its whole
+    months, and the days after them: ``(head, months, tail)``, head and tail None where
+    there are no such days. No whole month: ``(None, [], None)``."""
+    first = start if start.day == 1 else (start + timedelta(days=32)).replace(day=1)
+    after = end + timedelta(days=1)
+    stop = after if after.day == 1 else after.replace(day=1)  # the day after the last month
+    if first >= stop:
+        return None, [], None
+    months = months_between(first, stop - timedelta(days=1)) or []
+    head = (start, first - timedelta(days=1)) if start < first else None
+    tail = (stop, end) if stop <= end else None
+    return head, months, tail
 
 
 def months_between(start: date, end: date) -> list[date] | None:
@@ -170,28 +188,53 @@ def outlet_month(rows: Iterable[Sequence[Any]]) -> OutletMonth:
     types = np.array(columns[0], dtype=np.int64)
     tellers = np.array([-1 if t is None else t for t in columns[1]], dtype=np.int64)
     vips = np.array(columns[2], dtype=np.bool_)
-    keys, group = np.unique(types * 2 + vips, return_inverse=True)
-    groups = len(keys)
-    first_second = 3 + len(COUNT_FIELDS)
-    wait_at = first_second + len(SECOND_FIELDS)
-    counts = np.array(columns[3:first_second], dtype=np.int64)  # one line per field
-    seconds = np.array(columns[first_second:wait_at], dtype=np.float64)
-    wait = _bucket_sums(columns[wait_at], group, groups)
-    handle = _bucket_sums(columns[wait_at + 1], group, groups)
     figures: dict[FiguresKey, Figures] = {}
-    count_sums = [np.bincount(group, weights=line, minlength=groups) for line in counts]
-    second_sums = [np.bincount(group, weights=line, minlength=groups) for line in seconds]
-    for g, key in enumerate(keys.tolist()):
+    for key, own in _grouped(columns, types * 2 + vips):
         type_id, vip = divmod(key, 2)
-        own = Figures(
-            counts=np.array([line[g] for line in count_sums]).round().astype(np.int64),
-            seconds=np.array([line[g] for line in second_sums]),
-            wait=wait[g],
-            handle=handle[g],
-        )
         figures[(type_id, bool(vip))] = own
         figures.setdefault((None, bool(vip)), Figures()).add(own)
+    counts = np.array(columns[3:_FIRST_SECOND], dtype=np.int64)
+    seconds = np.array(columns[_FIRST_SECOND:_WAIT_AT], dtype=np.float64)
     return OutletMonth(figures=figures, tellers=_teller_months(types, tellers, counts, seconds))
+
+
+def half_hour_figures(rows: Iterable[Sequence[Any]]) -> dict[tuple[int, bool], Figures]:
+    """Sum an outlet's rollups of one month (as for ``outlet_month``) per half hour of
+    issue and VIP flag."""
+    columns = list(zip(*rows, strict=True))
+    if not columns:
+        return {}
+    codes = np.array(columns[-1], dtype=np.int64) * 2 + np.array(columns[2], dtype=np.bool_)
+    return {(key // 2, bool(key % 2)): own for key, own in _grouped(columns, codes)}
+
+
+# Where the counts, the sums of seconds and the histograms sit in a ``ROLLUP_FIELDS`` row.
+_FIRST_SECOND = 3 + len(COUNT_FIELDS)
+_WAIT_AT = _FIRST_SECOND + len(SECOND_FIELDS)
+
+
+def _grouped(columns: Sequence[Sequence[Any]], codes: np.ndarray) -> list[tuple[int, Figures]]:
+    """The ``Figures`` of the rollups (``ROLLUP_FIELDS`` columns) per distinct code."""
+    keys, group = np.unique(codes, return_inverse=True)
+    groups = len(keys)
+    counts = np.array(columns[3:_FIRST_SECOND], dtype=np.int64)  # one line per field
+    seconds = np.array(columns[_FIRST_SECOND:_WAIT_AT], dtype=np.float64)
+    wait = _bucket_sums(columns[_WAIT_AT], group, groups)
+    handle = _bucket_sums(columns[_WAIT_AT + 1], group, groups)
+    count_sums = [np.bincount(group, weights=line, minlength=groups) for line in counts]
+    second_sums = [np.bincount(group, weights=line, minlength=groups) for line in seconds]
+    return [
+        (
+            key,
+            Figures(
+                counts=np.array([line[g] for line in count_sums]).round().astype(np.int64),
+                seconds=np.array([line[g] for line in second_sums]),
+                wait=wait[g],
+                handle=handle[g],
+            ),
+        )
+        for g, key in enumerate(keys.tolist())
+    ]
 
 
 def _teller_months(

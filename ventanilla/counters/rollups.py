@@ -22,6 +22,7 @@ from django.utils import timezone
 from ventanilla.core.bulk import insert_rows
 from ventanilla.counters import histogram, monthly
 from ventanilla.counters.models import (
+    MonthlyHalfHourFigures,
     MonthlyQueueFigures,
     MonthlyTellerFigures,
     Outcome,
@@ -421,8 +422,14 @@ def monthly_rebuild(*, months: Iterable[tuple[int, date]]) -> int:
         last = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
         figures: list[tuple[Any, ...]] = []
         tellers: list[tuple[Any, ...]] = []
+        halves: list[tuple[Any, ...]] = []
         for outlet_id in sorted(outlet_ids):
-            summed = monthly.outlet_month(_raw_rollups(outlet_id, month, last))
+            rollups = _raw_rollups(outlet_id, month, last)
+            summed = monthly.outlet_month(rollups)
+            halves += [
+                (outlet_id, month, half_hour, is_vip, *sums.values())
+                for (half_hour, is_vip), sums in monthly.half_hour_figures(rollups).items()
+            ]
             figures += [
                 (outlet_id, month, False, type_id, is_vip, *sums.values())
                 for (type_id, is_vip), sums in summed.figures.items()
@@ -437,9 +444,11 @@ def monthly_rebuild(*, months: Iterable[tuple[int, date]]) -> int:
                 month=month, is_subtree=False, unit_id__in=chunk
             ).delete()
             MonthlyTellerFigures.objects.filter(month=month, outlet_id__in=chunk).delete()
+            MonthlyHalfHourFigures.objects.filter(month=month, outlet_id__in=chunk).delete()
         insert_rows(MonthlyQueueFigures, _FIGURES_FIELDS, figures)
         insert_rows(MonthlyTellerFigures, _TELLER_FIELDS, tellers)
-        written += len(figures) + len(tellers) + _tree_rebuild(month, outlet_ids)
+        insert_rows(MonthlyHalfHourFigures, _HALF_HOUR_FIELDS, halves)
+        written += len(figures) + len(tellers) + len(halves) + _tree_rebuild(month, outlet_ids)
     return written
 
 
@@ -462,6 +471,7 @@ _FIGURES_FIELDS = ("unit_id", "month", "is_subtree", "business_type_id", "is_vip
                    *monthly.VALUE_FIELDS)  # fmt: skip
 _TELLER_FIELDS = ("outlet_id", "teller_id", "month", "tickets", "served", "handle_count",
                   "handle_seconds", "by_type")  # fmt: skip
+_HALF_HOUR_FIELDS = ("outlet_id", "month", "half_hour", "is_vip", *monthly.VALUE_FIELDS)
 _STORED = ("unit_id", "is_subtree", "business_type_id", "is_vip", *monthly.VALUE_FIELDS)
 
 

@@ -29,6 +29,7 @@ from ventanilla.counters.models import (
     ErrorKind,
     LeaguePublication,
     LeaguePublicationRow,
+    MonthlyHalfHourFigures,
     MonthlyQueueFigures,
     MonthlyTellerFigures,
     QueueRollup,
@@ -215,30 +216,54 @@ def queue_figures(
     half_hours: bool = False,
 ) -> QueueReport:
     """Figures per ``group_by`` (one of ``GROUPINGS``) and in total, and with ``half_hours``
-    also per half hour of the day from the same rows; two queries.
+    also per half hour of the day from the same rows.
 
-    Whole calendar months per outlet, business type or VIP flag, without half hours, are
-    read from the monthly tables when the user sees the whole of ``unit``: the same figures.
+    Per outlet, business type or VIP flag, the whole calendar months of the range are read
+    from the monthly tables (their half hours from the monthly half-hour table) and only the
+    days before and after them from the daily rollups, when the user sees every teller of
+    ``unit``: the same figures from a few rows a month instead of about one rollup a ticket,
+    so that a year reads as fast as a month.
     """
     if group_by not in GROUPINGS:
         raise ValueError(f"group_by must be one of {GROUPINGS}, got {group_by!r}")
-    months = monthly.months_between(start, end)
-    if (
-        months is not None
-        and not half_hours
-        and group_by in _MONTHLY_GROUPINGS
-        and sees_every_teller(user, unit)
-    ):
-        return _monthly_figures(user, unit, months, group_by, is_vip)
+    head, months, tail = monthly.split_range(start, end)
+    if months and group_by in _MONTHLY_GROUPINGS and sees_every_teller(user, unit):
+        report = _monthly_figures(user, unit, months, group_by, is_vip)
+        if head is None and tail is None and not half_hours:
+            return report
+        groups = {figures.key: figures for figures in report.rows}
+        total = report.total
+        by_half_hour = _monthly_half_hours(user, unit, months, is_vip) if half_hours else {}
+        for days in (head, tail):
+            if days is not None:
+                _add_daily(user, unit, days, is_vip, group_by, groups, total, by_half_hour)
+    else:
+        groups, by_half_hour = {}, {}
+        total = QueueFigures(key=None, label=_("Total"))
+        _add_daily(user, unit, (start, end), is_vip, group_by, groups, total, by_half_hour)
+    return QueueReport(
+        rows=_labelled(group_by, groups),
+        total=total,
+        by_half_hour=_labelled("half_hour", by_half_hour) if half_hours else [],
+    )
+
+
+def _add_daily(
+    user: Any,
+    unit: OrgUnit | None,
+    days: tuple[date, date],
+    is_vip: bool | None,
+    group_by: str,
+    groups: dict[Any, QueueFigures],
+    total: QueueFigures,
+    by_half_hour: dict[Any, QueueFigures],
+) -> None:
+    """Add the daily rollups of ``days`` (first, last) to the figures per ``group_by``, the
+    total, and per half hour (always: the caller drops them if unwanted); one query."""
     key_field = _KEY_FIELD[group_by]
-    groups: dict[Any, QueueFigures] = {}
-    by_half_hour: dict[Any, QueueFigures] = {}
-    total = QueueFigures(key=None, label=_("Total"))
-    groupings = [(key_field, groups)]
-    if half_hours:
-        groupings.append(("half_hour", by_half_hour))
+    groupings = [(key_field, groups), ("half_hour", by_half_hour)]
     fields = {by for by, _grouped in groupings}
-    for row in _rollups(user, unit, start, end, is_vip).values(*fields, *_READ):
+    for row in _rollups(user, unit, days[0], days[1], is_vip).values(*fields, *_READ):
         for by, grouped in groupings:
             key = row[by]
             figures = grouped.get(key)
@@ -246,11 +271,28 @@ def queue_figures(
                 figures = grouped[key] = QueueFigures(key=key, label="")
             figures.add(row)
         total.add(row)
-    return QueueReport(
-        rows=_labelled(group_by, groups),
-        total=total,
-        by_half_hour=_labelled("half_hour", by_half_hour),
-    )
+
+
+def _monthly_half_hours(
+    user: Any, unit: OrgUnit | None, months: list[date], is_vip: bool | None
+) -> dict[Any, QueueFigures]:
+    """The figures per half hour of issue of whole ``months``, from the outlets' monthly
+    half-hour rows (a few dozen an outlet and month); one query."""
+    qs = MonthlyHalfHourFigures.objects.visible_to(user).filter(month__in=months).order_by()
+    if unit is not None:
+        qs = qs.filter(outlet__path__startswith=unit.path)
+    if is_vip is not None:
+        qs = qs.filter(is_vip=is_vip)
+    grouped: dict[Any, QueueFigures] = {}
+    for row in qs.values("half_hour", *_READ):
+        key = row["half_hour"]
+        figures = grouped.get(key)
+        if figures is None:
+            figures = grouped[key] = QueueFigures(key=key, label="")
+        row["wait_histogram"] = monthly.as_histogram(monthly.decode(row["wait_histogram"]))
+        row["handle_histogram"] = monthly.as_histogram(monthly.decode(row["handle_histogram"]))
+        figures.add(row)
+    return grouped
 
 
 _MONTHLY_GROUPINGS = ("outlet", "business_type", "vip")

@@ -54,13 +54,28 @@ def _figures(report):
     ]
 
 
+def _daily(user, unit, group_by, is_vip=None, start=MARCH, end=END_OF_MARCH):
+    """The figures of ``start`` to ``end`` read from the daily rollups alone."""
+    groups, halves = {}, {}
+    total = selectors.QueueFigures(key=None, label="Total")
+    selectors._add_daily(user, unit, (start, end), is_vip, group_by, groups, total, halves)
+    return selectors.QueueReport(
+        rows=selectors._labelled(group_by, groups),
+        total=total,
+        by_half_hour=selectors._labelled("half_hour", halves),
+    )
+
+
 def _both(user, unit, group_by, is_vip=None):
-    """The month from the monthly tables, and from the daily rollups (the half-hour
-    breakdown always reads the rollups)."""
+    """The month from the monthly tables, and from the daily rollups."""
     span = {"user": user, "unit": unit, "start": MARCH, "end": END_OF_MARCH}
     month = selectors.queue_figures(group_by=group_by, is_vip=is_vip, **span)
-    daily = selectors.queue_figures(group_by=group_by, is_vip=is_vip, half_hours=True, **span)
-    return month, daily
+    return month, _daily(user, unit, group_by, is_vip)
+
+
+def _as_report(rows):
+    """Half-hour rows as a report, to compare them as ``_figures`` does."""
+    return selectors.QueueReport(rows=rows, total=selectors.QueueFigures(key=None, label=""))
 
 
 def _tables():
@@ -108,6 +123,43 @@ class TestSameFiguresEitherWay:
         after, daily = _both(network.auditor, network.head_office, "business_type")
         assert _figures(after) == _figures(before)
         assert daily.total.tickets == 0
+
+    @pytest.mark.parametrize("group_by", ["outlet", "business_type", "vip"])
+    def test_a_range_around_whole_months_reads_them_monthly_and_its_edges_daily(
+        self, network, group_by
+    ):
+        """25 February to 20 April: March from the monthly tables (and its half hours from
+        the monthly half-hour table), the days around it from the rollups; the same figures
+        as the rollups alone, per group, in total and per half hour."""
+        make_tickets(network, days=8, per_day=30)  # Mondays 2 March to 20 April
+        start, end = date(2026, 2, 25), date(2026, 4, 20)
+        assert monthly.split_range(start, end) == (
+            (start, date(2026, 2, 28)),
+            [MARCH],
+            (date(2026, 4, 1), end),
+        )
+        for user, unit in ((network.subbranch_manager, network.subbranch), (network.admin, None)):
+            span = {"user": user, "unit": unit, "start": start, "end": end}
+            mixed = selectors.queue_figures(group_by=group_by, half_hours=True, **span)
+            daily = _daily(user, unit, group_by, start=start, end=end)
+            assert mixed.total.tickets == 2 * 8 * 30 + (8 * 30 if unit is None else 0)
+            assert _figures(mixed) == _figures(daily), (user, unit)
+            halves = [*mixed.by_half_hour]
+            assert halves and _figures(_as_report(halves)) == _figures(
+                _as_report(daily.by_half_hour)
+            )
+        # March really comes from the monthly tables: without its rollups, nothing changes.
+        before = selectors.queue_figures(
+            user=network.admin, unit=None, start=start, end=end, group_by=group_by,
+            half_hours=True,
+        )  # fmt: skip
+        QueueRollup.objects.filter(service_on__range=(MARCH, END_OF_MARCH)).delete()
+        after = selectors.queue_figures(
+            user=network.admin, unit=None, start=start, end=end, group_by=group_by,
+            half_hours=True,
+        )  # fmt: skip
+        assert _figures(after) == _figures(before)
+        assert _figures(_as_report(after.by_half_hour)) == _figures(_as_report(before.by_half_hour))
 
     def test_other_ranges_read_the_daily_rollups(self, network):
         make_tickets(network, days=5, per_day=40)
@@ -299,6 +351,26 @@ class TestScope:
         for unit in (network.outlet_a, network.subbranch, network.other_subbranch):
             with pytest.raises(PermissionDenied):
                 selectors.league_table(user=teller, unit=unit, month=MARCH)
+
+
+def test_split_range_finds_the_whole_months_inside():
+    assert monthly.split_range(date(2026, 1, 1), date(2026, 3, 31)) == (
+        None,
+        [date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)],
+        None,
+    )
+    assert monthly.split_range(date(2026, 1, 15), date(2026, 2, 28)) == (
+        (date(2026, 1, 15), date(2026, 1, 31)),
+        [date(2026, 2, 1)],
+        None,
+    )
+    assert monthly.split_range(date(2025, 12, 1), date(2026, 1, 30)) == (
+        None,
+        [date(2025, 12, 1)],
+        (date(2026, 1, 1), date(2026, 1, 30)),
+    )
+    assert monthly.split_range(date(2026, 1, 2), date(2026, 2, 27)) == (None, [], None)
+    assert monthly.split_range(date(2026, 3, 5), date(2026, 3, 5)) == (None, [], None)
 
 
 def test_months_between_takes_whole_calendar_months_only():
