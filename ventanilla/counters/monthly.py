@@ -219,8 +219,8 @@ def _grouped(columns: Sequence[Sequence[Any]], codes: np.ndarray) -> list[tuple[
     groups = len(keys)
     counts = np.array(columns[3:_FIRST_SECOND], dtype=np.int64)  # one line per field
     seconds = np.array(columns[_FIRST_SECOND:_WAIT_AT], dtype=np.float64)
-    wait = _bucket_sums(columns[_WAIT_AT], group, groups)
-    handle = _bucket_sums(columns[_WAIT_AT + 1], group, groups)
+    wait = bucket_sums(columns[_WAIT_AT], group, groups)
+    handle = bucket_sums(columns[_WAIT_AT + 1], group, groups)
     count_sums = [np.bincount(group, weights=line, minlength=groups) for line in counts]
     second_sums = [np.bincount(group, weights=line, minlength=groups) for line in seconds]
     return [
@@ -267,7 +267,7 @@ def _teller_months(
     return months
 
 
-def _bucket_sums(texts: Sequence[str], group: np.ndarray, groups: int) -> np.ndarray:
+def bucket_sums(texts: Sequence[str], group: np.ndarray, groups: int) -> np.ndarray:
     """Per group, the bucket counts of the JSON histograms ``texts`` (one per row), read
     as their numbers in order: bucket, count, bucket, count..."""
     entries = np.array([text.count(":") for text in texts], dtype=np.int64)

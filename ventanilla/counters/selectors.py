@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.http import Http404
@@ -259,18 +260,107 @@ def _add_daily(
     by_half_hour: dict[Any, QueueFigures],
 ) -> None:
     """Add the daily rollups of ``days`` (first, last) to the figures per ``group_by``, the
-    total, and per half hour (always: the caller drops them if unwanted); one query."""
+    total, and per half hour (always: the caller drops them if unwanted); one query.
+
+    The rows are read as the database gives them (histograms as JSON text) and summed a
+    column at a time with numpy, as the monthly tables are built: a month of a sub-branch
+    is some 60,000 rollups."""
     key_field = _KEY_FIELD[group_by]
-    groupings = [(key_field, groups), ("half_hour", by_half_hour)]
-    fields = {by for by, _grouped in groupings}
-    for row in _rollups(user, unit, days[0], days[1], is_vip).values(*fields, *_READ):
-        for by, grouped in groupings:
-            key = row[by]
+    fields = [key_field, *(name for name in _DAILY_READ if name != key_field)]
+    query = _rollups(user, unit, days[0], days[1], is_vip).values_list(*fields).query
+    sql, params = query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not rows:
+        return
+    columns = dict(zip(fields, zip(*rows, strict=True), strict=True))
+    keys = [_daily_key(group_by, key) for key in columns[key_field]]
+    vips = np.array(columns["is_vip"], dtype=np.int64) != 0
+    half_hours = np.array(columns["half_hour"], dtype=np.int64)
+    lookup: dict[Any, int] = {}
+    codes = np.fromiter((lookup.setdefault(k, len(lookup)) for k in keys), np.int64, len(keys))
+    for grouped, code, names in (
+        (groups, codes, list(lookup)),
+        (by_half_hour, half_hours, list(range(_HALF_HOURS))),
+    ):
+        sums = _daily_sums(columns, code, vips, len(names))
+        for index in np.unique(code).tolist():
+            key = names[index]
             figures = grouped.get(key)
             if figures is None:
                 figures = grouped[key] = QueueFigures(key=key, label="")
-            figures.add(row)
-        total.add(row)
+            _add_sums(figures, sums, index)
+    _add_sums(total, _daily_sums(columns, np.zeros(len(rows), np.int64), vips, 1), 0)
+
+
+_HALF_HOURS = 48
+_DAILY_READ = (
+    "half_hour",
+    "is_vip",
+    "tickets",
+    "no_show",
+    "abandoned",
+    "wait_count",
+    "wait_seconds",
+    "handle_count",
+    "handle_seconds",
+    "wait_histogram",
+    "handle_histogram",
+)
+_DAILY_SUMMED = (
+    "tickets",
+    "no_show",
+    "abandoned",
+    "wait_count",
+    "wait_seconds",
+    "handle_count",
+    "handle_seconds",
+)
+
+
+def _daily_key(group_by: str, value: Any) -> Any:
+    """A grouping value as the ORM would give it (SQLite's cursor gives dates as text and
+    flags as 0 or 1)."""
+    if group_by == "day" and isinstance(value, str):
+        return date.fromisoformat(value)
+    if group_by == "vip":
+        return bool(value)
+    return value
+
+
+def _daily_sums(
+    columns: dict[str, tuple[Any, ...]], code: np.ndarray, vips: np.ndarray, groups: int
+) -> dict[str, Any]:
+    """Per group ``code``: the summed fields, the dense histograms, and the tickets called
+    within the target wait (5 minutes for VIPs, 15 for the others)."""
+    sums: dict[str, Any] = {
+        name: np.bincount(code, weights=np.array(columns[name], np.float64), minlength=groups)
+        for name in _DAILY_SUMMED
+    }
+    by_vip = code * 2 + vips
+    wait = monthly.bucket_sums(columns["wait_histogram"], by_vip, groups * 2)
+    regular = WAIT_TARGET_SECONDS // histogram.BUCKET_SECONDS
+    vip = VIP_WAIT_TARGET_SECONDS // histogram.BUCKET_SECONDS
+    sums["within_target"] = wait[0::2, :regular].sum(axis=1) + wait[1::2, :vip].sum(axis=1)
+    sums["wait_histogram"] = wait[0::2] + wait[1::2]
+    sums["handle_histogram"] = monthly.bucket_sums(columns["handle_histogram"], code, groups)
+    return sums
+
+
+def _add_sums(figures: QueueFigures, sums: dict[str, Any], index: int) -> None:
+    figures.tickets += round(sums["tickets"][index])
+    figures.no_show += round(sums["no_show"][index])
+    figures.abandoned += round(sums["abandoned"][index])
+    figures.wait_count += round(sums["wait_count"][index])
+    figures.wait_seconds += float(sums["wait_seconds"][index])
+    figures.handle_count += round(sums["handle_count"][index])
+    figures.handle_seconds += float(sums["handle_seconds"][index])
+    figures.within_target += int(sums["within_target"][index])
+    histogram.add_into(figures.wait_histogram, monthly.as_histogram(sums["wait_histogram"][index]))
+    histogram.add_into(
+        figures.handle_histogram, monthly.as_histogram(sums["handle_histogram"][index])
+    )
 
 
 def _monthly_half_hours(
