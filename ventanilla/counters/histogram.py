@@ -35,7 +35,7 @@ def histogram_of(values: Iterable[float]) -> Histogram:
     return histogram
 
 
-def add_into(total: Histogram, other: Mapping[int | str, int]) -> Histogram:
+def add_into(total: Histogram, other: Mapping[int, int] | Mapping[str, int]) -> Histogram:
     """Add ``other`` (keys may be strings, as stored in JSON) into ``total``; returns it."""
     for key, count in other.items():
         index = int(key)
