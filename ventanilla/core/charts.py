@@ -18,6 +18,8 @@ class Series:
     label: str
     values: list[float | None]
     kind: str | None = None  # mixed charts: "line" over "bar"
+    # drawn against a second value axis on the right (a count far smaller than the others)
+    is_secondary: bool = False
 
 
 @dataclass
@@ -30,6 +32,7 @@ class Chart:
     series: list[Series] = field(default_factory=list)
     kind: str = "bar"
     value_label: str = ""
+    secondary_label: str = ""  # title of the right-hand axis of the ``is_secondary`` series
     decimals: int = 2
     # Scatter charts: one (x, y, label) point per item; axis titles.
     points: list[tuple[float, float, str]] = field(default_factory=list)
@@ -57,10 +60,18 @@ class Chart:
             "kind": self.kind,
             "labels": [str(x) for x in self.labels],
             "series": [
-                {"label": str(s.label), "values": s.values, "kind": s.kind} for s in self.series
+                {
+                    "label": str(s.label),
+                    "values": s.values,
+                    "kind": s.kind,
+                    "isSecondary": s.is_secondary,
+                }
+                for s in self.series
             ],
             "points": [{"x": x, "y": y, "label": str(lbl)} for x, y, lbl in self.points],
             "valueLabel": str(self.value_label),
+            "secondaryLabel": str(self.secondary_label),
+            "decimals": self.decimals,
             "xLabel": str(self.x_label),
             "yLabel": str(self.y_label),
             "suggestedMin": self.suggested_min,

@@ -17,7 +17,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -214,8 +214,19 @@ def _safe_cell(worksheet: Any, value: Any) -> Any:
     return value
 
 
-def write_xlsx(sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Any]]]]) -> bytes:
-    """A workbook of (name, header, rows) sheets, the header in bold."""
+PERCENT = "0.0%"  # a share stored as a fraction (0.9687), shown as 96.9%
+
+
+def write_xlsx(
+    sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Any]]]],
+    *,
+    number_formats: Mapping[int, str] | None = None,
+) -> bytes:
+    """A workbook of (name, header, rows) sheets, the header in bold.
+
+    ``number_formats`` maps a column's index (from 0) to an Excel number format, e.g.
+    :data:`PERCENT`, applied to that column's data cells in every sheet.
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -229,6 +240,11 @@ def write_xlsx(sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Any]
             cell.font = bold
         for row in rows:
             worksheet.append([_safe_cell(worksheet, value) for value in row])
+        for index, number_format in (number_formats or {}).items():
+            for (cell,) in worksheet.iter_rows(
+                min_row=2, min_col=index + 1, max_col=index + 1, max_row=len(rows) + 1
+            ):
+                cell.number_format = number_format
         for index, title in enumerate(header, start=1):
             width = max(
                 [len(str(title))] + [len(str(r[index - 1])) for r in rows if len(r) >= index]

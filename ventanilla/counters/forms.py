@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ventanilla.counters.importing import TEMPLATE_MAPPING
 from ventanilla.counters.models import BusinessType, ErrorKind, Severity, TicketMapping
 from ventanilla.counters.vipselection import CRITERIA, Weights
 
@@ -125,6 +126,10 @@ class SlowTellerForm(RangeForm):
         return today - timedelta(days=90), today
 
 
+# An error dated further back is refused: such a date is nearly always a mistyped year.
+ERROR_MAX_AGE_MONTHS = 13
+
+
 class TellerErrorForm(forms.Form):
     teller = forms.CharField(label=_("Teller's staff number"), max_length=32)
     business_type = forms.ModelChoiceField(
@@ -136,6 +141,27 @@ class TellerErrorForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+    def clean_occurred_on(self) -> date:
+        occurred_on: date = self.cleaned_data["occurred_on"]
+        today = timezone.localdate()
+        if occurred_on > today:
+            raise forms.ValidationError(_("An error cannot be recorded for a future date."))
+        if occurred_on < earliest_error_date(today):
+            raise forms.ValidationError(
+                _(
+                    "The date is more than %(months)s months ago: check the year. Older "
+                    "errors cannot be recorded."
+                )
+                % {"months": ERROR_MAX_AGE_MONTHS}
+            )
+        return occurred_on
+
+
+def earliest_error_date(today: date) -> date:
+    """The first day of the month ``ERROR_MAX_AGE_MONTHS`` months before today's."""
+    index = today.year * 12 + today.month - 1 - ERROR_MAX_AGE_MONTHS
+    return date(index // 12, index % 12 + 1, 1)
 
 
 def _default_vip_weights() -> dict[str, int]:
@@ -192,6 +218,18 @@ class VipScoreForm(forms.Form):
     )
 
 
+def mapping_label(mapping: TicketMapping) -> str:
+    """A column mapping as people know it: the queue machine's maker, then its name."""
+    if mapping.name == TEMPLATE_MAPPING:
+        return str(_("Ventanilla template (ventanilla)"))
+    return f"{mapping.vendor} ({mapping.name})" if mapping.vendor else mapping.name
+
+
+class MappingChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return mapping_label(obj)
+
+
 class TicketImportForm(forms.Form):
     MAX_BYTES = 200 * 1024 * 1024
 
@@ -200,8 +238,11 @@ class TicketImportForm(forms.Form):
         max_length=32,
         widget=forms.TextInput(attrs={"list": "outlet-codes", "autocomplete": "off"}),
     )
-    mapping = forms.ModelChoiceField(
-        label=_("Column mapping"), queryset=TicketMapping.objects.all(), to_field_name="name"
+    mapping = MappingChoiceField(
+        label=_("Column mapping"),
+        queryset=TicketMapping.objects.all(),
+        to_field_name="name",
+        initial=TEMPLATE_MAPPING,
     )
     file = forms.FileField(label=_("File (CSV, XLSX or tab-separated text)"))
     file_date = forms.DateField(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from ventanilla.core.errors import DomainError
@@ -28,6 +30,58 @@ TEMPLATE_COLUMNS = (
     "teller",
     "outcome",
 )
+# The saved mapping that reads the template: its headers are the names above or the Chinese
+# names after the "|" (``service_on|日期``).
+TEMPLATE_MAPPING = "ventanilla"
+REQUIRED_COLUMNS = frozenset({"ticket_number", "business_type", "issued_at"})
+COLUMN_NOTES = {
+    "service_on": gettext_lazy(
+        "Date of service, YYYY-MM-DD; when empty, the date of the issue time."
+    ),
+    "ticket_number": gettext_lazy("Number printed on the ticket, e.g. A015."),
+    "business_type": gettext_lazy("Business type code, e.g. V01."),
+    "is_vip": gettext_lazy("VIP customer: 1, Y, yes, true, 是 or VIP; anything else is regular."),
+    "customer_ref": gettext_lazy("Customer reference, if the machine records one."),
+    "issued_at": gettext_lazy("Time the ticket was taken, e.g. 2026-11-30 09:05:30."),
+    "called_at": gettext_lazy("Time the ticket was called."),
+    "started_at": gettext_lazy("Time service started."),
+    "ended_at": gettext_lazy("Time service ended."),
+    "window": gettext_lazy("Window number."),
+    "teller": gettext_lazy("Staff number of the teller who served."),
+    "outcome": gettext_lazy(
+        "served, no_show, transferred or abandoned (完成, 过号, 转移, 弃号); served when empty."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class TemplateColumn:
+    name: str  # the header written in the template for the current language
+    headers: tuple[str, ...]  # every header the template mapping accepts for the column
+    note: str
+    is_required: bool
+
+
+def template_columns() -> list[TemplateColumn]:
+    """The columns of the template, named as the template mapping reads them: in Chinese
+    when the page is in Chinese, else in Ventanilla's own names (the only other names the
+    mapping accepts)."""
+    mapping = TicketMapping.objects.filter(name=TEMPLATE_MAPPING).first()
+    is_chinese = (get_language() or "").lower().startswith("zh")
+    columns = []
+    for column in TEMPLATE_COLUMNS:
+        spec = getattr(mapping, f"{column}_column", "") if mapping is not None else ""
+        headers = tuple(h.strip() for h in spec.split("|") if h.strip()) or (column,)
+        chinese = [h for h in headers if not h.isascii()]
+        columns.append(
+            TemplateColumn(
+                name=chinese[0] if is_chinese and chinese else headers[0],
+                headers=headers,
+                note=str(COLUMN_NOTES[column]),
+                is_required=column in REQUIRED_COLUMNS,
+            )
+        )
+    return columns
 
 
 class TicketImporter:
@@ -86,7 +140,8 @@ class TicketImporter:
             return ImportResult(errors=[Issue(exc.message)])
 
     def template(self) -> bytes:
-        return write_xlsx([(_("Tickets"), list(TEMPLATE_COLUMNS), [])])
+        """An empty workbook with the header row the ``ventanilla`` mapping reads."""
+        return write_xlsx([(_("Tickets"), [c.name for c in template_columns()], [])])
 
 
 register_importer(TicketImporter())

@@ -12,6 +12,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ventanilla.core.audit import AuditedInTree
 from ventanilla.core.scoping import ScopedQuerySet
@@ -65,9 +66,11 @@ class ErrorKind(models.TextChoices):
 
 
 class Severity(models.TextChoices):
-    MINOR = "minor", _("Minor")
-    MAJOR = "major", _("Major")
-    SERIOUS = "serious", _("Serious")
+    """From least to most severe; the context keeps the words apart from a complaint's."""
+
+    MINOR = "minor", pgettext_lazy("severity of a teller error", "Minor")
+    MAJOR = "major", pgettext_lazy("severity of a teller error", "Major")
+    SERIOUS = "serious", pgettext_lazy("severity of a teller error", "Serious")
 
 
 class TellerErrorQuerySet(ScopedQuerySet["TellerError"]):

@@ -7,7 +7,7 @@ of the user's scope is a 404), one selector, a template or a workbook.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -19,13 +19,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ventanilla.core.charts import Chart, Series
 from ventanilla.core.errors import DomainError
 from ventanilla.core.pdf import html_to_pdf
 from ventanilla.core.scoping import Role, has_role_anywhere, require_role, role_at
-from ventanilla.core.tabular import write_xlsx
+from ventanilla.core.tabular import PERCENT, write_xlsx
 from ventanilla.counters import selectors, slowness
 from ventanilla.counters.forms import (
     DashboardForm,
@@ -37,10 +38,13 @@ from ventanilla.counters.forms import (
     TicketImportForm,
     VipScoreForm,
     VipSelectionForm,
+    mapping_label,
 )
+from ventanilla.counters.importing import TicketImporter, template_columns
 from ventanilla.counters.models import (
     LeaguePublication,
     LeaguePublicationRow,
+    TicketMapping,
 )
 from ventanilla.counters.permissions import may_load_tickets, may_load_tickets_somewhere
 from ventanilla.counters.services import VIP_SCORE_FIELDS, vip_score_record
@@ -98,15 +102,49 @@ def _wait_chart(report: selectors.QueueReport) -> Chart | None:
     )
 
 
+def _quick_ranges(
+    request: HttpRequest, start: date | None, end: date | None
+) -> list[dict[str, Any]]:
+    """Links to today, this week (from Monday), this month and last month, keeping the
+    page's other filters; the one matching the range shown is marked."""
+    today = timezone.localdate()
+    month_start = today.replace(day=1)
+    last_month_end = month_start - timedelta(days=1)
+    ranges = [
+        (_("Today"), today, today),
+        (_("This week"), today - timedelta(days=today.weekday()), today),
+        (_("This month"), month_start, today),
+        (_("Last month"), last_month_end.replace(day=1), last_month_end),
+    ]
+    links = []
+    for label, first, last in ranges:
+        query = request.GET.copy()
+        query.pop("page", None)
+        query["start"], query["end"] = first.isoformat(), last.isoformat()
+        links.append(
+            {
+                "label": label,
+                "query": query.urlencode(),
+                "is_active": (first, last) == (start, end),
+            }
+        )
+    return links
+
+
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     form, report = _dashboard_report(request, half_hours=True)
+    start = form.cleaned_data["start"] if report is not None else None
+    end = form.cleaned_data["end"] if report is not None else None
     return render(
         request,
         "counters/dashboard.html",
         {
             "form": form,
             "report": report,
+            "start": start,
+            "end": end,
+            "quick_ranges": _quick_ranges(request, start, end),
             "unit_codes": _unit_codes(request.user),
             "export_query": request.GET.urlencode(),
             "wait_target_minutes": selectors.WAIT_TARGET_SECONDS // 60,
@@ -131,7 +169,7 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
             content_type="text/plain; charset=utf-8",
         )
     header = [
-        _("Group"),
+        pgettext("what a row of the figures stands for", "Group"),
         _("Tickets"),
         _("Mean wait (s)"),
         _("Median wait (s)"),
@@ -159,8 +197,9 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
         ]
         for f in [*report.rows, report.total]
     ]
+    percent_columns = {5: PERCENT, 9: PERCENT, 10: PERCENT}
     response = HttpResponse(
-        write_xlsx([(_("Queue figures"), header, rows)]),
+        write_xlsx([(_("Queue figures"), header, rows)], number_formats=percent_columns),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = 'attachment; filename="queue-figures.xlsx"'
@@ -244,6 +283,7 @@ def staffing_page(request: HttpRequest) -> HttpResponse:
             "heat_rows": heat_rows,
             "weekday_names": [label for _value, label in StaffingForm.WEEKDAYS],
             "chart": chart,
+            "has_vip": plan is not None and any(s.vip for s in plan.slots),
             "outlet": outlet,
             "unit_codes": _unit_codes(request.user, OrgUnitKind.OUTLET),
         },
@@ -646,8 +686,16 @@ def teller_page(request: HttpRequest, staff_number: str) -> HttpResponse:
                 labels=labels,
                 series=[
                     Series(_("Tickets served"), [float(m.served) for m in report.months]),
-                    Series(_("Errors"), [float(m.errors) for m in report.months], "line"),
+                    # a handful of errors against hundreds of tickets: their own axis
+                    Series(
+                        _("Errors"),
+                        [float(m.errors) for m in report.months],
+                        "line",
+                        is_secondary=True,
+                    ),
                 ],
+                value_label=_("Tickets served"),
+                secondary_label=_("Errors"),
                 decimals=0,
             )
             charts["dwell"] = Chart(
@@ -682,6 +730,13 @@ def ticket_imports(request: HttpRequest) -> HttpResponse:
     can_import = may_load_tickets_somewhere(user)
     if request.method == "POST" and not can_import:
         raise PermissionDenied
+    if request.method == "GET" and request.GET.get("template"):
+        response = HttpResponse(
+            TicketImporter().template(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = 'attachment; filename="ventanilla-tickets.xlsx"'
+        return response
     form = TicketImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
@@ -711,6 +766,9 @@ def ticket_imports(request: HttpRequest) -> HttpResponse:
     history = Paginator(selectors.ticket_import_list(user=user), 50).get_page(
         request.GET.get("page")
     )
+    labels = {m.name: mapping_label(m) for m in TicketMapping.objects.all()}
+    for item in history.object_list:
+        item.mapping_label = labels.get(item.mapping, item.mapping)
     return render(
         request,
         "counters/imports.html",
@@ -720,6 +778,7 @@ def ticket_imports(request: HttpRequest) -> HttpResponse:
             "errors": result.errors[:200] if result else [],
             "page_obj": history,
             "can_import": can_import,
+            "template_columns": template_columns() if can_import else [],
             "unit_codes": _unit_codes(user, OrgUnitKind.OUTLET),
         },
     )

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 from django.utils.formats import number_format
+from django.utils.translation import gettext, ngettext
 
 register = template.Library()
 
@@ -17,6 +18,26 @@ def mmss(seconds: Any) -> str:
         return "–"
     total = round(float(seconds))
     return f"{total // 60}:{total % 60:02d}"
+
+
+@register.filter
+def duration(seconds: Any) -> str:
+    """Seconds as a duration to read in a sentence (``15 minutes``, ``1 h 52 min``).
+
+    ``mmss`` suits a column headed "(min:s)"; inside prose "15:00" reads as a time of day.
+    """
+    if seconds is None or seconds == "":
+        return "–"
+    total = round(float(seconds))
+    if total < 60:
+        return ngettext("%(n)s second", "%(n)s seconds", total) % {"n": total}
+    minutes = round(total / 60)
+    if minutes < 60:
+        return ngettext("%(n)s minute", "%(n)s minutes", minutes) % {"n": minutes}
+    return gettext("%(hours)s h %(minutes)s min") % {
+        "hours": minutes // 60,
+        "minutes": minutes % 60,
+    }
 
 
 @register.filter

@@ -52,6 +52,19 @@
       };
     } else {
       var horizontal = spec.kind === "horizontalBar";
+      var scales = horizontal
+        ? { x: axis(spec.valueLabel, spec.suggestedMin, spec.suggestedMax) }
+        : { y: axis(spec.valueLabel, spec.suggestedMin, spec.suggestedMax) };
+      var hasSecondary = !horizontal && spec.series.some(function (s) { return s.isSecondary; });
+      if (hasSecondary) {
+        // a small count (errors) beside a large one (tickets): its own axis on the right
+        scales.y2 = axis(spec.secondaryLabel, 0);
+        scales.y2.position = "right";
+        scales.y2.beginAtZero = true;
+        scales.y2.grid = { drawOnChartArea: false };
+        if (spec.decimals === 0) { scales.y2.ticks = { precision: 0 }; }
+        scales.y.beginAtZero = true;
+      }
       config = {
         type: horizontal ? "bar" : spec.kind,
         data: {
@@ -60,17 +73,22 @@
             return {
               label: s.label, data: s.values, type: s.kind || undefined,
               backgroundColor: palette[i % palette.length],
-              borderColor: palette[i % palette.length], spanGaps: true, tension: 0.2
+              borderColor: palette[i % palette.length], spanGaps: true,
+              // a count is not smoothed: a curve would dip below zero between months
+              tension: s.isSecondary ? 0 : 0.2,
+              yAxisID: s.isSecondary && hasSecondary ? "y2" : undefined,
+              order: s.kind === "line" ? 0 : 1  // lines drawn over bars
             };
           })
         },
         options: {
           maintainAspectRatio: false,
           indexAxis: horizontal ? "y" : "x",
-          plugins: { legend: { display: spec.series.length > 1 } },
-          scales: horizontal
-            ? { x: axis(spec.valueLabel, spec.suggestedMin, spec.suggestedMax) }
-            : { y: axis(spec.valueLabel, spec.suggestedMin, spec.suggestedMax) }
+          plugins: { legend: {
+            display: spec.series.length > 1,
+            labels: { sort: function (a, b) { return a.datasetIndex - b.datasetIndex; } }
+          } },
+          scales: scales
         }
       };
     }
