@@ -157,7 +157,7 @@ class TestLeague:
         )
         assert response.status_code == 200
         assert response.context["rows"] is None and response.context["live"] is False
-        assert "the table of a month in progress is for managers" in response.content.decode()
+        assert "the live table is for managers" in response.content.decode()
         manager = client_for(network.manager_a).get(
             reverse("counters:league"), {"month": "2026-03"}
         )
