@@ -9,10 +9,10 @@ the same figures from a few rows per outlet, unit or teller.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from django.conf import settings
@@ -21,6 +21,7 @@ from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.http import Http404
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ventanilla.core.scoping import Role, own_or_subtree_q, scope_for
@@ -38,7 +39,7 @@ from ventanilla.counters.models import (
     TicketImport,
     VipCandidateScore,
 )
-from ventanilla.org.models import Employee, OrgUnit, OrgUnitKind
+from ventanilla.org.models import Employee, OrgUnit, OrgUnitKind, localized
 
 # Service-level targets: the share of customers called within these waits.
 WAIT_TARGET_SECONDS: int = getattr(settings, "COUNTERS_WAIT_TARGET_SECONDS", 15 * 60)
@@ -103,10 +104,14 @@ class QueueFigures:
     within_target: int = 0
     handle_count: int = 0
     handle_seconds: float = 0.0
-    wait_histogram: dict[int, int] = field(default_factory=dict, repr=False)
-    handle_histogram: dict[int, int] = field(default_factory=dict, repr=False)
+    # Summed by ``add`` from the rollups; whole months give ``monthly.Buckets`` instead.
+    wait_histogram: Mapping[int, int] = field(default_factory=dict, repr=False)
+    handle_histogram: Mapping[int, int] = field(default_factory=dict, repr=False)
 
     def add(self, row: dict[str, Any]) -> None:
+        waits, handles = self.wait_histogram, self.handle_histogram
+        if not isinstance(waits, dict) or not isinstance(handles, dict):
+            raise TypeError("only figures summed from rollups take more rows")
         self.tickets += row["tickets"]
         self.no_show += row["no_show"]
         self.abandoned += row["abandoned"]
@@ -118,10 +123,10 @@ class QueueFigures:
         limit = target // histogram.BUCKET_SECONDS
         for key, count in row["wait_histogram"].items():
             index = int(key)
-            self.wait_histogram[index] = self.wait_histogram.get(index, 0) + count
+            waits[index] = waits.get(index, 0) + count
             if index < limit:
                 self.within_target += count
-        histogram.add_into(self.handle_histogram, row["handle_histogram"])
+        histogram.add_into(handles, row["handle_histogram"])
 
     @property
     def mean_wait(self) -> float | None:
@@ -129,11 +134,11 @@ class QueueFigures:
 
     @property
     def median_wait(self) -> float | None:
-        return histogram.percentile(self.wait_histogram, 0.5)
+        return _percentile(self.wait_histogram, 0.5)
 
     @property
     def p90_wait(self) -> float | None:
-        return histogram.percentile(self.wait_histogram, 0.9)
+        return _percentile(self.wait_histogram, 0.9)
 
     @property
     def service_level(self) -> float | None:
@@ -146,11 +151,11 @@ class QueueFigures:
 
     @property
     def median_handle(self) -> float | None:
-        return histogram.percentile(self.handle_histogram, 0.5)
+        return _percentile(self.handle_histogram, 0.5)
 
     @property
     def p90_handle(self) -> float | None:
-        return histogram.percentile(self.handle_histogram, 0.9)
+        return _percentile(self.handle_histogram, 0.9)
 
     @property
     def no_show_rate(self) -> float | None:
@@ -159,6 +164,34 @@ class QueueFigures:
     @property
     def abandon_rate(self) -> float | None:
         return histogram.rate(self.abandoned, self.tickets)
+
+
+def _percentile(buckets: Mapping[int, int], fraction: float) -> float | None:
+    if isinstance(buckets, monthly.Buckets):
+        return buckets.percentile(fraction)
+    return histogram.percentile(buckets, fraction)
+
+
+class Named(NamedTuple):
+    """A unit or business type as a table names it, read without its model instance;
+    ``display_name`` is the model's (``org.models.localized``)."""
+
+    pk: int
+    code: str
+    name: str
+    name_en: str
+    name_es: str
+
+    @property
+    def display_name(self) -> str:
+        return localized(self)
+
+    def label(self, language: str | None) -> str:
+        """Code and name, the name in ``language`` (read once for a whole table)."""
+        return f"{self.code} {localized(self, language=language)}"
+
+
+_NAME_FIELDS = ("code", "name", "name_en", "name_es")
 
 
 @dataclass
@@ -234,6 +267,9 @@ def queue_figures(
             return report
         groups = {figures.key: figures for figures in report.rows}
         total = report.total
+        for figures in (*report.rows, total):  # sparse, to take the days around the months
+            figures.wait_histogram = dict(figures.wait_histogram)
+            figures.handle_histogram = dict(figures.handle_histogram)
         by_half_hour = _monthly_half_hours(user, unit, months, is_vip) if half_hours else {}
         for days in (head, tail):
             if days is not None:
@@ -357,10 +393,11 @@ def _add_sums(figures: QueueFigures, sums: dict[str, Any], index: int) -> None:
     figures.handle_count += round(sums["handle_count"][index])
     figures.handle_seconds += float(sums["handle_seconds"][index])
     figures.within_target += int(sums["within_target"][index])
-    histogram.add_into(figures.wait_histogram, monthly.as_histogram(sums["wait_histogram"][index]))
-    histogram.add_into(
-        figures.handle_histogram, monthly.as_histogram(sums["handle_histogram"][index])
-    )
+    waits, handles = figures.wait_histogram, figures.handle_histogram
+    if not isinstance(waits, dict) or not isinstance(handles, dict):
+        raise TypeError("only sparse histograms take more rows")
+    histogram.add_into(waits, monthly.as_histogram(sums["wait_histogram"][index]))
+    histogram.add_into(handles, monthly.as_histogram(sums["handle_histogram"][index]))
 
 
 def _monthly_half_hours(
@@ -388,6 +425,7 @@ def _monthly_half_hours(
 _MONTHLY_GROUPINGS = ("outlet", "business_type", "vip")
 _MONTHLY_READ = (
     "unit_id",
+    "month",
     "is_subtree",
     "business_type_id",
     "is_vip",
@@ -395,87 +433,128 @@ _MONTHLY_READ = (
     "no_show",
     "abandoned",
     "wait_count",
-    "wait_seconds",
-    "wait_histogram",
     "handle_count",
+    "wait_seconds",
     "handle_seconds",
+    "wait_histogram",
     "handle_histogram",
-    "month",
 )
+# Positions in ``_MONTHLY_READ``.
+_UNIT, _MONTH, _IS_SUBTREE, _IS_VIP, _WAITS, _HANDLES = map(
+    _MONTHLY_READ.index,
+    ("unit_id", "month", "is_subtree", "is_vip", "wait_histogram", "handle_histogram"),
+)
+_MONTHLY_COUNTS = slice(_MONTHLY_READ.index("tickets"), _MONTHLY_READ.index("handle_count") + 1)
+_MONTHLY_SECONDS = slice(_MONTHLY_COUNTS.stop, _WAITS)
+_MONTHLY_NAMES = {"outlet": "unit", "business_type": "business_type"}
+_PERCENTILES = (0.5, 0.9)
 
 
 def _monthly_figures(
     user: Any, unit: OrgUnit | None, months: list[date], group_by: str, is_vip: bool | None
 ) -> QueueReport:
-    """``queue_figures`` from the monthly tables. Per outlet: each outlet's own rows for all
-    business types; per business type or VIP flag: the rows of ``unit`` (without a unit, of
-    the roots of the user's scope), its subtree rows where it has them, else its own."""
-    qs = MonthlyQueueFigures.objects.visible_to(user).filter(month__in=months).order_by()
+    """``queue_figures`` from the monthly tables, in one query (labels read along). Per
+    outlet: each outlet's own rows for all business types; per business type or VIP flag:
+    the rows of ``unit`` (without a unit, of the roots of the user's scope), its subtree rows
+    where it has them, else its own. Rows are summed per group with numpy, and percentiles
+    read from the summed bucket counts of all groups at once."""
+    where: dict[str, Any] = {"month__in": months}
     if is_vip is not None:
-        qs = qs.filter(is_vip=is_vip)
+        where["is_vip"] = is_vip
     if group_by == "outlet":
-        qs = qs.filter(is_subtree=False, business_type__isnull=True)
+        where.update(is_subtree=False, business_type__isnull=True)
         if unit is not None:
-            qs = qs.filter(unit__path__startswith=unit.path)
+            where["unit__path__startswith"] = unit.path
     else:
-        qs = qs.filter(business_type__isnull=group_by == "vip")
+        where["business_type__isnull"] = group_by == "vip"
         if unit is not None:
-            qs = qs.filter(unit=unit)
+            where["unit"] = unit
         else:
             scope = scope_for(user)
             if scope.is_global:
-                qs = qs.filter(unit__depth=1)
+                where["unit__depth"] = 1
             else:
-                qs = qs.filter(unit__path__in=scope.paths())
-    by_unit: dict[tuple[int, date], dict[bool, list[dict[str, Any]]]] = {}
-    for row in qs.values(*_MONTHLY_READ):
-        by_unit.setdefault((row["unit_id"], row["month"]), {}).setdefault(
-            row["is_subtree"], []
-        ).append(row)
-    key_field = {"outlet": "unit_id", "business_type": "business_type_id", "vip": "is_vip"}[
-        group_by
-    ]
-    grouped: dict[Any, list[dict[str, Any]]] = {}
-    for kinds in by_unit.values():
-        for row in kinds[True] if True in kinds else kinds[False]:
-            row["wait_histogram"] = monthly.decode(row["wait_histogram"])
-            row["handle_histogram"] = monthly.decode(row["handle_histogram"])
-            target = VIP_WAIT_TARGET_SECONDS if row["is_vip"] else WAIT_TARGET_SECONDS
-            row["within_target"] = int(
-                row["wait_histogram"][: target // histogram.BUCKET_SECONDS].sum()
-            )
-            grouped.setdefault(row[key_field], []).append(row)
-    groups = {key: _month_sums(key, rows) for key, rows in grouped.items()}
-    total = _month_sums(None, [row for rows in grouped.values() for row in rows])
-    total.label = _("Total")
-    return QueueReport(rows=_labelled(group_by, groups), total=total)
-
-
-def _month_sums(key: Any, rows: list[dict[str, Any]]) -> QueueFigures:
-    """``QueueFigures`` of monthly rows whose histograms are decoded bucket counts."""
-
-    def total(name: str) -> Any:
-        return sum(row[name] for row in rows)
-
-    def buckets(name: str) -> dict[int, int]:
-        if not rows:
-            return {}
-        return monthly.as_histogram(np.sum([row[name] for row in rows], axis=0))
-
-    return QueueFigures(
-        key=key,
-        label="",
-        tickets=total("tickets"),
-        no_show=total("no_show"),
-        abandoned=total("abandoned"),
-        wait_count=total("wait_count"),
-        wait_seconds=total("wait_seconds"),
-        within_target=total("within_target"),
-        handle_count=total("handle_count"),
-        handle_seconds=total("handle_seconds"),
-        wait_histogram=buckets("wait_histogram"),
-        handle_histogram=buckets("handle_histogram"),
+                where["unit__path__in"] = scope.paths()
+    named = _MONTHLY_NAMES.get(group_by)
+    names = [f"{named}__{name}" for name in _NAME_FIELDS] if named else []
+    fetched = list(
+        MonthlyQueueFigures.objects.visible_to(user)
+        .filter(**where)
+        .order_by()
+        .values_list(*_MONTHLY_READ, *names)
     )
+    # A unit's month: its subtree rows where it has them, else its own; units in the order
+    # they come, so that sums of seconds add up in the same order whatever the grouping.
+    subtrees = {(row[_UNIT], row[_MONTH]) for row in fetched if row[_IS_SUBTREE]}
+    units: dict[tuple[int, date], int] = {}
+    for row in fetched:
+        units.setdefault((row[_UNIT], row[_MONTH]), len(units))
+    rows = [row for row in fetched if row[_IS_SUBTREE] or (row[_UNIT], row[_MONTH]) not in subtrees]
+    rows.sort(key=lambda row: units[(row[_UNIT], row[_MONTH])])
+    key_at = _MONTHLY_READ.index(
+        {"outlet": "unit_id", "business_type": "business_type_id", "vip": "is_vip"}[group_by]
+    )
+    keys: dict[Any, int] = {}
+    labels: dict[Any, str] = {}
+    language = get_language()
+    for row in rows:
+        if row[key_at] not in keys:
+            keys[row[key_at]] = len(keys)
+            if named:
+                labels[row[key_at]] = Named(row[key_at], *row[len(_MONTHLY_READ) :]).label(language)
+    if not named:
+        labels = _labels(group_by, keys)
+    # Each group, then the total, ordered as the rows of the groups one after another.
+    group = np.array([keys[row[key_at]] for row in rows], dtype=np.int64)
+    every = np.concatenate([group, np.full(len(rows), len(keys))])
+    order = np.concatenate([np.arange(len(rows)), np.argsort(group, kind="stable")])
+    lines = len(keys) + 1
+
+    def sums(at: slice) -> list[list[Any]]:
+        columns = np.array([row[at] for row in rows], dtype=np.float64)
+        columns = columns.reshape(len(rows), at.stop - at.start)
+        return [
+            np.bincount(every, weights=column[order], minlength=lines).tolist()
+            for column in columns.T
+        ]
+
+    tickets, no_show, abandoned, wait_count, handle_count = (
+        [round(value) for value in line] for line in sums(_MONTHLY_COUNTS)
+    )
+    wait_seconds, handle_seconds = sums(_MONTHLY_SECONDS)
+    targets = [
+        (VIP_WAIT_TARGET_SECONDS if row[_IS_VIP] else WAIT_TARGET_SECONDS)
+        // histogram.BUCKET_SECONDS
+        for row in rows
+    ]
+    waits, within = monthly.stored_sums(
+        [row[_WAITS] for row in rows], group, len(keys), np.array(targets, dtype=np.int64)
+    )
+    handles, _none = monthly.stored_sums([row[_HANDLES] for row in rows], group, len(keys))
+    within_all = [*within.tolist(), int(within.sum())]
+    wait_lines = monthly.bucket_lines(np.vstack([waits, waits.sum(axis=0)]), _PERCENTILES)
+    handle_lines = monthly.bucket_lines(np.vstack([handles, handles.sum(axis=0)]), _PERCENTILES)
+    figures = [
+        QueueFigures(
+            key=key,
+            label=labels.get(key, str(key)),
+            tickets=tickets[at],
+            no_show=no_show[at],
+            abandoned=abandoned[at],
+            wait_count=wait_count[at],
+            wait_seconds=wait_seconds[at],
+            within_target=within_all[at],
+            handle_count=handle_count[at],
+            handle_seconds=handle_seconds[at],
+            wait_histogram=wait_lines[at],
+            handle_histogram=handle_lines[at],
+        )
+        for at, key in enumerate([*keys, None])
+    ]
+    total = figures.pop()
+    total.label = _("Total")
+    rows_shown = sorted(figures, key=lambda f: _sort_key(group_by, f.key, labels))
+    return QueueReport(rows=rows_shown, total=total)
 
 
 def _labelled(group_by: str, groups: dict[Any, QueueFigures]) -> list[QueueFigures]:
@@ -496,12 +575,11 @@ def _sort_key(group_by: str, key: Any, labels: dict[Any, str]) -> Any:
 
 def _labels(group_by: str, keys: Iterable[Any]) -> dict[Any, str]:
     keys = list(keys)
-    if group_by == "outlet":
-        return {u.pk: f"{u.code} {u.display_name}" for u in OrgUnit.objects.filter(pk__in=keys)}
-    if group_by == "business_type":
-        return {
-            t.pk: f"{t.code} {t.display_name}" for t in BusinessType.objects.filter(pk__in=keys)
-        }
+    if group_by in ("outlet", "business_type"):
+        model = OrgUnit if group_by == "outlet" else BusinessType
+        found = model.objects.filter(pk__in=keys).values_list("pk", *_NAME_FIELDS)
+        language = get_language()
+        return {pk: Named(pk, *names).label(language) for pk, *names in found}
     if group_by == "teller":
         labels: dict[Any, str] = {
             e.pk: f"{e.staff_number} {e.name}"
@@ -778,10 +856,18 @@ def _changes(week: dict[int, dict[int, StaffingSlot]]) -> list[StaffingChange]:
 # League table ------------------------------------------------------------------------------
 
 
+class LeagueTeller(NamedTuple):
+    """A teller as a league row names them."""
+
+    pk: int
+    staff_number: str
+    name: str
+
+
 @dataclass
 class LeagueRow:
-    teller: Employee
-    outlet: OrgUnit
+    teller: LeagueTeller
+    outlet: Named
     served: int
     weighted_minutes: float
     errors: int
@@ -808,8 +894,9 @@ def league_table(*, user: Any, unit: OrgUnit, month: date) -> list[LeagueRow]:
     """Tellers of ``unit``'s outlets in ``month``: tickets served (also weighted by each
     type's standard time), errors, and transaction time against the standard time of the
     same transactions, ranked by tickets served within their outlet and across all the
-    outlets shown. From the monthly teller table; five queries. The live table is for those
-    who see every teller of ``unit`` (``sees_every_teller``); tellers read the published one.
+    outlets shown. From the monthly teller table; three queries. The live table is for
+    those who see every teller of ``unit`` (``sees_every_teller``); tellers read the
+    published one.
     """
     if not sees_every_teller(user, unit):
         raise PermissionDenied
@@ -820,9 +907,11 @@ def league_table(*, user: Any, unit: OrgUnit, month: date) -> list[LeagueRow]:
         .filter(month=first, outlet__path__startswith=unit.path)
         .order_by()
     )
+    # The tellers' and outlets' names come along: no model instances, two queries fewer.
     months = list(
         shown.values_list("outlet_id", "teller_id", "served", "handle_count", "handle_seconds",
-                          "by_type")
+                          "by_type", "teller__staff_number", "teller__name",
+                          *(f"outlet__{name}" for name in _NAME_FIELDS))
     )  # fmt: skip
     # Errors of tellers who served nobody that month are not ranked: there is no volume.
     standard = dict(BusinessType.objects.values_list("pk", "standard_seconds"))
@@ -834,55 +923,54 @@ def league_table(*, user: Any, unit: OrgUnit, month: date) -> list[LeagueRow]:
         .annotate(n=Count("pk"))
         .order_by()
     )
-    # The same rows' tellers and outlets by subquery: thousands of ids at province scale.
-    # Only what a league row shows: instances with a few fields load several times faster.
-    tellers = {
-        e.pk: e
-        for e in Employee.objects.filter(pk__in=shown.values("teller_id")).only(
-            "staff_number", "name", "unit_id", "user_id"
-        )
-    }
-    outlets = {
-        u.pk: u
-        for u in OrgUnit.objects.filter(pk__in=shown.values("outlet_id")).only(
-            "code", "name", "name_en", "name_es", "path", "depth", "kind"
-        )
-    }
+    served = [m[2] for m in months]
+    errored = [errors.get(m[1], 0) for m in months]
+    overall = _ranks(served, errored, [0] * len(months))
+    in_outlet = _ranks(served, errored, [m[0] for m in months])
+    outlets: dict[int, Named] = {}
+    for month_row in months:
+        if month_row[0] not in outlets:
+            outlets[month_row[0]] = Named(month_row[0], *month_row[8:])
+    # By position, in the order of the fields: several times faster than by keyword.
     rows = [
         LeagueRow(
-            teller=tellers[teller_id],
-            outlet=outlets[outlet_id],
-            served=served,
-            weighted_minutes=served_seconds / 60,
-            errors=errors.get(teller_id, 0),
-            handle_count=handle_count,
-            handle_seconds=handle_seconds,
-            standard_handle_seconds=float(timed_seconds),
+            LeagueTeller(teller_id, staff_number, name),
+            outlets[outlet_id],
+            served_count,
+            served_seconds / 60,
+            error_count,
+            handle_count,
+            handle_seconds,
+            float(timed_seconds),
+            rank_in_outlet,
+            rank_overall,
         )
-        for (outlet_id, teller_id, served, handle_count, handle_seconds, _types), served_seconds,
-            timed_seconds in zip(months, served_standard, timed_standard, strict=True)
+        for (outlet_id, teller_id, _served, handle_count, handle_seconds, _types, staff_number,
+             name, *_names), served_count, served_seconds, error_count, timed_seconds,
+            rank_in_outlet, rank_overall
+        in zip(months, served, served_standard, errored, timed_standard, in_outlet, overall,
+               strict=True)
     ]  # fmt: skip
-    _rank(rows, "rank_overall")
-    by_outlet: dict[int, list[LeagueRow]] = {}
-    for row in rows:
-        by_outlet.setdefault(row.outlet.pk, []).append(row)
-    for group in by_outlet.values():
-        _rank(group, "rank_in_outlet")
     rows.sort(key=lambda r: (r.rank_overall, r.teller.staff_number))
     return rows
 
 
-def _rank(rows: list[LeagueRow], attribute: str) -> None:
-    """Competition ranking (1, 2, 2, 4) by tickets served, fewer errors first on ties."""
-    ordered = sorted(rows, key=lambda r: (-r.served, r.errors))
-    previous: tuple[int, int] | None = None
-    rank = 0
-    for position, row in enumerate(ordered, start=1):
-        key = (row.served, row.errors)
-        if key != previous:
-            rank = position
-            previous = key
-        setattr(row, attribute, rank)
+def _ranks(served: list[int], errors: list[int], groups: list[int]) -> list[int]:
+    """Competition ranks (1, 2, 2, 4) within each group by tickets served, fewer errors
+    first on ties."""
+    served_by, errors_by, group_by = np.array(served), np.array(errors), np.array(groups)
+    order = np.lexsort((errors_by, -served_by, group_by))
+    group_by, served_by, errors_by = group_by[order], served_by[order], errors_by[order]
+    positions = np.arange(len(order))
+    starts_group = np.ones(len(order), dtype=np.bool_)
+    starts_group[1:] = group_by[1:] != group_by[:-1]
+    starts_tie = starts_group.copy()
+    starts_tie[1:] |= (served_by[1:] != served_by[:-1]) | (errors_by[1:] != errors_by[:-1])
+    group_start = np.maximum.accumulate(np.where(starts_group, positions, 0))
+    tie_start = np.maximum.accumulate(np.where(starts_tie, positions, 0))
+    ranks = np.empty(len(order), dtype=np.int64)
+    ranks[order] = tie_start - group_start + 1
+    return ranks.tolist()
 
 
 # Teller errors and imports -----------------------------------------------------------------

@@ -1373,10 +1373,10 @@ def league_publish(*, actor: Any, unit: OrgUnit, month: date) -> LeaguePublicati
     LeaguePublicationRow.objects.bulk_create(
         LeaguePublicationRow(
             publication=publication,
-            teller=row.teller,
+            teller_id=row.teller.pk,
             staff_number=row.teller.staff_number,
             teller_name=row.teller.name,
-            outlet=row.outlet,
+            outlet_id=row.outlet.pk,
             outlet_code=row.outlet.code,
             outlet_name=row.outlet.display_name,
             served=row.served,

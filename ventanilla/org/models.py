@@ -14,9 +14,11 @@ from ventanilla.core.audit import AuditedInTree
 from ventanilla.core.scoping import Role, ScopedQuerySet
 
 
-def localized(obj: Any, field: str = "name") -> str:
-    """The English or Spanish name where one is set, else the official (Chinese) name."""
-    lang = (get_language() or "zh-hans").split("-")[0]
+def localized(obj: Any, field: str = "name", language: str | None = None) -> str:
+    """The English or Spanish name where one is set, else the official (Chinese) name; in
+    ``language``, by default the active one (which takes longer to read than the rest: a
+    table naming many rows reads it once and passes it)."""
+    lang = (language or get_language() or "zh-hans").split("-")[0]
     if lang in ("en", "es"):
         value = getattr(obj, f"{field}_{lang}", "") or ""
         if value:

@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
+from django.utils import translation
+from django.utils.translation import gettext
 
 from ventanilla.counters import histogram, monthly, selectors
 from ventanilla.counters.models import (
@@ -24,6 +26,7 @@ from ventanilla.counters.rollups import monthly_rebuild, rollups_rebuild
 from ventanilla.counters.services import tickets_push
 from ventanilla.counters.tests.factories import at
 from ventanilla.counters.tests.test_selectors import MONDAY, make_tickets
+from ventanilla.org.models import Employee, OrgUnit
 
 MARCH = date(2026, 3, 1)
 END_OF_MARCH = date(2026, 3, 31)
@@ -160,6 +163,32 @@ class TestSameFiguresEitherWay:
         )  # fmt: skip
         assert _figures(after) == _figures(before)
         assert _figures(_as_report(after.by_half_hour)) == _figures(_as_report(before.by_half_hour))
+
+    @pytest.mark.parametrize("group_by", ["outlet", "business_type", "vip"])
+    def test_a_month_is_read_in_one_query_with_its_labels(
+        self, network, group_by, django_assert_num_queries
+    ):
+        make_tickets(network, days=2, per_day=30)
+        OrgUnit.objects.filter(pk=network.outlet_a.pk).update(name_en="Outlet A")
+        BusinessType.objects.filter(code="P03").update(name_es="Pagos")
+        user = network.subbranch_manager
+        span = {"user": user, "unit": None, "start": MARCH, "end": END_OF_MARCH}
+        selectors.queue_figures(group_by=group_by, **span)  # loads the user's grants once
+        for language in ("zh-hans", "en", "es"):
+            with translation.override(language):
+                with django_assert_num_queries(1):
+                    report = selectors.queue_figures(group_by=group_by, **span)
+                labels = [f.label for f in report.rows]
+                if group_by == "vip":
+                    assert labels == [gettext("Regular"), gettext("VIP")]
+                    continue
+                model = OrgUnit if group_by == "outlet" else BusinessType
+                expected = {
+                    o.pk: f"{o.code} {o.display_name}"
+                    for o in model.objects.filter(pk__in=[f.key for f in report.rows])
+                }
+                assert {f.key: f.label for f in report.rows} == expected
+                assert labels == sorted(labels)
 
     def test_other_ranges_read_the_daily_rollups(self, network):
         make_tickets(network, days=5, per_day=40)
@@ -318,6 +347,29 @@ class TestLeague:
         ordered = sorted(rows, key=lambda r: r.rank_overall)
         assert [r.served for r in ordered] == sorted((s[0] for s in exact.values()), reverse=True)
 
+    def test_league_rows_name_tellers_and_outlets_as_the_models_do(self, network):
+        make_tickets(network, days=2, per_day=30)
+        OrgUnit.objects.filter(pk=network.outlet_a.pk).update(name_en="Outlet A", name_es="")
+        for language in ("zh-hans", "en", "es"):
+            with translation.override(language):
+                rows = selectors.league_table(user=network.admin, unit=network.branch, month=MARCH)
+                outlets = OrgUnit.objects.in_bulk([r.outlet.pk for r in rows])
+                tellers = Employee.objects.in_bulk([r.teller.pk for r in rows])
+                assert rows
+                for r in rows:
+                    outlet, teller = outlets[r.outlet.pk], tellers[r.teller.pk]
+                    assert (r.outlet.code, r.outlet.display_name) == (
+                        outlet.code,
+                        outlet.display_name,
+                    )
+                    assert (r.teller.staff_number, r.teller.name) == (
+                        teller.staff_number,
+                        teller.name,
+                    )
+        with translation.override("en"):
+            names = {r.outlet.display_name for r in rows if r.outlet.pk == network.outlet_a.pk}
+        assert names == {"Outlet A"}
+
     def test_weighted_minutes_follow_the_catalogue(self, network):
         make_tickets(network, days=2, per_day=30)
         before = selectors.league_table(user=network.admin, unit=network.branch, month=MARCH)
@@ -394,3 +446,73 @@ def test_histograms_are_stored_without_their_empty_tail():
     assert monthly.as_histogram(monthly.decode(blob)) == {0: 5, 3: 2, 40: 70_000}
     assert monthly.encode(np.zeros(histogram.BUCKETS, dtype=np.int64)) == b""
     assert monthly.decode(b"").sum() == 0
+
+
+def _random_lines(rng: np.random.Generator, count: int) -> np.ndarray:
+    """Bucket counts as months give them: a few dozen filled buckets, some lines empty, one
+    mostly in the open last bucket, one with a single value."""
+    lines = np.zeros((count, histogram.BUCKETS), dtype=np.int64)
+    for line in lines[3:]:
+        filled = rng.choice(histogram.BUCKETS, size=int(rng.integers(1, 60)), replace=False)
+        line[filled] = rng.integers(0, 2_000, size=filled.size)
+    lines[1, [4, histogram.BUCKETS - 1]] = [3, 1_000_000]
+    lines[2, 17] = 1
+    return lines
+
+
+def test_percentiles_of_dense_lines_are_exactly_those_of_the_histograms():
+    lines = _random_lines(np.random.default_rng(7), 200)
+    for fraction in (0.0, 0.1, 0.5, 0.9, 0.99, 1.0):
+        expected = [histogram.percentile(monthly.as_histogram(line), fraction) for line in lines]
+        assert monthly.percentiles(lines, fraction) == expected, fraction
+    assert monthly.percentiles(lines, 0.5)[0] is None
+    assert monthly.percentiles(lines, 0.5)[1] == histogram.MAX_SECONDS
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        monthly.percentiles(lines, 1.5)
+
+
+def test_bucket_lines_read_as_the_sparse_histograms():
+    lines = _random_lines(np.random.default_rng(8), 50)
+    for line, buckets in zip(lines, monthly.bucket_lines(lines, (0.5, 0.9)), strict=True):
+        sparse = monthly.as_histogram(line)
+        assert buckets == sparse
+        assert dict(buckets) == sparse and len(buckets) == len(sparse)
+        for fraction in (0.5, 0.9, 0.25):  # 0.25 was not worked out beforehand
+            assert buckets.percentile(fraction) == histogram.percentile(sparse, fraction)
+
+
+def test_stored_sums_add_each_groups_rows():
+    rng = np.random.default_rng(9)
+    lines = _random_lines(rng, 40)
+    blobs = [monthly.encode(line) for line in lines]
+    group = rng.integers(0, 5, size=len(lines))
+    group[:5] = [0, 1, 2, 3, 4]
+    below = rng.integers(0, histogram.BUCKETS + 1, size=len(lines))
+    sums, within = monthly.stored_sums(blobs, group, 6, below)
+    _sums, nothing = monthly.stored_sums(blobs, group, 6)
+    for g in range(6):
+        mine = [i for i in range(len(lines)) if group[i] == g]
+        assert np.array_equal(sums[g], lines[mine].sum(axis=0)), g
+        assert within[g] == sum(int(lines[i, : below[i]].sum()) for i in mine), g
+    assert sums[5].sum() == 0 and not nothing.any()
+    empty, no_within = monthly.stored_sums([], np.zeros(0, dtype=np.int64), 0)
+    assert empty.shape == (0, histogram.BUCKETS) and no_within.size == 0
+
+
+def test_standard_seconds_weigh_each_teller_months_types():
+    standard = {1: 60, 2: 300, 5: 45}
+    months = [
+        {1: [3, 2], 2: [1, 1]},
+        {},
+        {5: [10, 4]},
+        {1: [0, 0], 7: [2, 2]},  # a type no longer in the catalogue counts nothing
+        {},
+    ]
+    blobs = []
+    for by_type in months:
+        month = monthly.TellerMonth(by_type=by_type)
+        blobs.append(month.types_blob())
+    served, timed = monthly.standard_seconds(blobs, standard)
+    assert served == [3 * 60 + 300, 0, 450, 0, 0]
+    assert timed == [2 * 60 + 300, 0, 180, 0, 0]
+    assert monthly.standard_seconds([b"", b""], standard) == ([0, 0], [0, 0])
