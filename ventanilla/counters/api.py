@@ -275,6 +275,7 @@ class LeaguePublicationViewSet(viewsets.ViewSet):
                         "staff_number": r.staff_number,
                         "teller": r.teller_name,
                         "outlet": r.outlet_code,
+                        "outlet_name": r.outlet_display_name,
                         "served": r.served,
                         "standard_minutes": round(r.weighted_minutes, 1),
                         "errors": r.errors,

@@ -573,7 +573,10 @@ class LeaguePublicationRow(models.Model):
     teller_name = models.CharField(_("teller"), max_length=60)
     outlet = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
     outlet_code = models.CharField(_("outlet code"), max_length=32)
+    # The outlet's names as they were, in each language: a reader sees their own.
     outlet_name = models.CharField(_("outlet"), max_length=120)
+    outlet_name_en = models.CharField(_("outlet (English)"), max_length=120, blank=True)
+    outlet_name_es = models.CharField(_("outlet (Spanish)"), max_length=120, blank=True)
     served = models.PositiveIntegerField(_("tickets served"))
     weighted_minutes = models.FloatField(_("standard minutes"))
     errors = models.PositiveIntegerField(_("errors"))
@@ -593,6 +596,11 @@ class LeaguePublicationRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.publication} {self.staff_number}"
+
+    @property
+    def outlet_display_name(self) -> str:
+        """The outlet's name as published, in the reader's language where it had one."""
+        return localized(self, "outlet_name")
 
     @property
     def error_rate(self) -> float | None:

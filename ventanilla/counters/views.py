@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -408,7 +409,17 @@ def _published(request: HttpRequest, unit: str, year: int, month: int) -> League
     )
 
 
-def _league_sheet(rows: list[LeaguePublicationRow]) -> tuple[list[str], list[list[Any]]]:
+def _league_sheet(
+    rows: list[LeaguePublicationRow], *, as_text: bool = False
+) -> tuple[list[str], list[list[Any]]]:
+    """The published table's header and rows, figures rounded as the page shows them:
+    numbers for the XLSX, text with their decimals (``as_text``) for the PDF."""
+
+    def shown(value: float | None, digits: int) -> Any:
+        if value is None:
+            return ""
+        return number_format(value, digits) if as_text else round(value, digits)
+
     header = [
         _("Rank"),
         _("Staff number"),
@@ -426,13 +437,13 @@ def _league_sheet(rows: list[LeaguePublicationRow]) -> tuple[list[str], list[lis
             r.rank_overall,
             r.staff_number,
             r.teller_name,
-            f"{r.outlet_code} {r.outlet_name}",
+            f"{r.outlet_code} {r.outlet_display_name}",
             r.rank_in_outlet,
             r.served,
-            round(r.weighted_minutes, 1),
+            round(r.weighted_minutes),
             r.errors,
-            _number(r.error_rate, 2),
-            _number(r.dwell_ratio, 3),
+            shown(r.error_rate, 1),
+            shown(r.dwell_ratio, 2),
         ]
         for r in rows
     ]
@@ -476,7 +487,8 @@ def _download_name(publication: LeaguePublication, extension: str) -> str:
 @require_GET
 def league_published_pdf(request: HttpRequest, unit: str, year: int, month: int) -> HttpResponse:
     publication = _published(request, unit, year, month)
-    header, data = _league_sheet(selectors.league_publication_rows(publication=publication))
+    rows = selectors.league_publication_rows(publication=publication)
+    header, data = _league_sheet(rows, as_text=True)
     html = render_to_string(
         "counters/league_print.html",
         {"publication": publication, "header": header, "data": data},

@@ -224,3 +224,35 @@ class TestPages:
         names = list(published.rows.values_list("teller_name", flat=True))
         assert names and all(name in text for name in names)
         assert "相城支行" in text
+
+
+class TestLanguages:
+    def test_each_reader_sees_the_outlet_names_in_their_language(self, network):
+        """Published in English, read in Chinese: the official names, and the English ones
+        in English, on the page, in the workbook and in the API."""
+        from django.utils import translation
+
+        from ventanilla.org.models import OrgUnit
+
+        OrgUnit.objects.filter(pk=network.outlet_a.pk).update(name_en="Xiangcheng Main Office")
+        make_tickets(network, days=2, per_day=30)
+        with translation.override("en"):
+            publication = league_publish(
+                actor=network.subbranch_manager, unit=network.subbranch, month=MARCH
+            )
+        row = publication.rows.get(outlet=network.outlet_a, rank_in_outlet=1)
+        assert (row.outlet_name, row.outlet_name_en) == ("相城营业部", "Xiangcheng Main Office")
+        client = client_for(network.teller_a)
+        page = reverse("counters:league_published", kwargs=URL_ARGS)
+        chinese = client.get(page, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        assert "XC01 相城营业部" in chinese and "Xiangcheng Main Office" not in chinese
+        english = client.get(page, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert "XC01 Xiangcheng Main Office" in english
+        workbook = client.get(
+            reverse("counters:league_published_xlsx", kwargs=URL_ARGS),
+            HTTP_ACCEPT_LANGUAGE="zh-hans",
+        )
+        sheet = load_workbook(io.BytesIO(workbook.content)).active
+        assert "XC01 相城营业部" in [r[3] for r in sheet.iter_rows(values_only=True)]
+        answer = client.get("/api/v1/league-tables/XC-2026-03/", HTTP_ACCEPT_LANGUAGE="en").json()
+        assert "Xiangcheng Main Office" in {r["outlet_name"] for r in answer["rows"]}
