@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -227,6 +228,19 @@ def _gap(difference: float) -> str:
 @require_GET
 def staffing_page(request: HttpRequest) -> HttpResponse:
     """Windows needed per weekday and half hour at an outlet, against the windows opened."""
+    if not request.GET:
+        # The outlet a user manages, when there is one only (an outlet head): shown at once.
+        managed = list(
+            OrgUnit.objects.visible_to(request.user, Role.MANAGER)
+            .filter(kind=OrgUnitKind.OUTLET)
+            .values_list("code", flat=True)[:2]
+        )
+        if len(managed) == 1:
+            return redirect(f"{reverse('counters:staffing')}?{urlencode({'unit': managed[0]})}")
+    elif "weekday" not in request.GET:
+        # Today's weekday, named in the address so that the form shows what is computed.
+        query = {**request.GET.dict(), "weekday": timezone.localdate().weekday()}
+        return redirect(f"{reverse('counters:staffing')}?{urlencode(query)}")
     form = StaffingForm(request.GET or None)
     plan = None
     cells: list[dict[str, Any]] = []

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from ventanilla.counters import selectors, staffing
@@ -163,6 +164,19 @@ class TestPage:
         assert chart.labels == [s.label for s in plan.slots]
         assert chart.series[1].values == [float(s.windows_needed) for s in plan.slots]
         assert len(response.context["heat_rows"]) == len(plan.half_hours)
+
+    @time_machine.travel("2026-03-25 10:00 +0800", tick=False)  # a Wednesday
+    def test_an_outlet_head_lands_on_their_outlet_and_todays_weekday(self, network):
+        client = client_for(network.manager_a)  # manages outlet A only
+        first = client.get(reverse("counters:staffing"))
+        assert first.status_code == 302 and first.url.endswith("?unit=XC01")
+        second = client.get(first.url)
+        assert second.status_code == 302 and second.url.endswith("?unit=XC01&weekday=2")
+        page = client.get(second.url)
+        assert page.status_code == 200 and page.context["form"].cleaned_data["weekday"] == 2
+        # A manager of several outlets chooses one.
+        several = client_for(network.subbranch_manager).get(reverse("counters:staffing"))
+        assert several.status_code == 200 and several.context["plan"] is None
 
     def test_unknown_model_is_reported(self, network):
         response = client_for(network.manager_a).get(
