@@ -73,3 +73,17 @@ def p_value(p: Any) -> str:
     if float(p) < P_FLOOR:
         return f"< {number_format(P_FLOOR, 4)}"
     return number_format(float(p), 4)
+
+
+@register.filter
+def percentile_mmss(seconds: Any) -> str:
+    """A percentile read from the 30-second histogram buckets, as minutes:seconds; one in
+    the first bucket is only known to be under 30 seconds, and says so ("< 0:30") rather
+    than showing the bucket's middle beside a mean of a few seconds."""
+    from ventanilla.counters.histogram import BUCKET_SECONDS
+
+    if seconds is None or seconds == "":
+        return "–"
+    if float(seconds) < BUCKET_SECONDS:
+        return f"< {mmss(BUCKET_SECONDS)}"
+    return mmss(seconds)

@@ -84,3 +84,20 @@ def test_p_values_are_shown_to_four_decimals_never_in_exponent_form(p, shown):
 
     with translation.override("en"):
         assert p_value(p) == shown
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [
+        (0.0, "< 0:30"),
+        (15, "< 0:30"),
+        (29.9, "< 0:30"),
+        (30, "0:30"),
+        (605, "10:05"),
+        (None, "–"),
+    ],  # fmt: skip
+)
+def test_percentiles_in_the_first_bucket_are_shown_as_under_its_width(seconds, shown):
+    from ventanilla.counters.templatetags.counters_ui import percentile_mmss
+
+    assert percentile_mmss(seconds) == shown
