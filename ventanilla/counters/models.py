@@ -362,11 +362,33 @@ class QueueRollup(models.Model):
         return f"{self.outlet_id} {self.service_on} {self.half_hour}"
 
 
+class MonthlySums(models.Model):
+    """The sums of a month's tickets (``monthly.VALUE_FIELDS``): counts by outcome, seconds
+    waited and taken, and histograms as dense bucket counts (``monthly.encode``), so that a
+    month's percentiles are exactly those of its rollups."""
+
+    tickets = models.PositiveIntegerField(default=0)
+    served = models.PositiveIntegerField(default=0)
+    no_show = models.PositiveIntegerField(default=0)
+    abandoned = models.PositiveIntegerField(default=0)
+    transferred = models.PositiveIntegerField(default=0)
+    wait_count = models.PositiveIntegerField(default=0)
+    wait_seconds = models.FloatField(default=0)
+    wait_histogram = models.BinaryField(default=b"")
+    handle_count = models.PositiveIntegerField(default=0)
+    handle_seconds = models.FloatField(default=0)
+    handle_squares = models.FloatField(default=0)
+    handle_histogram = models.BinaryField(default=b"")
+
+    class Meta:
+        abstract = True
+
+
 class MonthlyQueueFiguresQuerySet(ScopedQuerySet["MonthlyQueueFigures"]):
     pass
 
 
-class MonthlyQueueFigures(models.Model):
+class MonthlyQueueFigures(MonthlySums):
     """A month's tickets of one unit, business type (None: all types) and VIP flag, summed
     from the daily rollups (``counters/monthly.py``).
 
@@ -384,18 +406,6 @@ class MonthlyQueueFigures(models.Model):
         BusinessType, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     is_vip = models.BooleanField()
-    tickets = models.PositiveIntegerField(default=0)
-    served = models.PositiveIntegerField(default=0)
-    no_show = models.PositiveIntegerField(default=0)
-    abandoned = models.PositiveIntegerField(default=0)
-    transferred = models.PositiveIntegerField(default=0)
-    wait_count = models.PositiveIntegerField(default=0)
-    wait_seconds = models.FloatField(default=0)
-    wait_histogram = models.BinaryField(default=b"")
-    handle_count = models.PositiveIntegerField(default=0)
-    handle_seconds = models.FloatField(default=0)
-    handle_squares = models.FloatField(default=0)
-    handle_histogram = models.BinaryField(default=b"")
 
     objects = MonthlyQueueFiguresQuerySet.as_manager()
 
@@ -431,7 +441,7 @@ class MonthlyHalfHourFiguresQuerySet(ScopedQuerySet["MonthlyHalfHourFigures"]):
     pass
 
 
-class MonthlyHalfHourFigures(models.Model):
+class MonthlyHalfHourFigures(MonthlySums):
     """A month's tickets of one outlet, half hour of issue and VIP flag, summed from the
     daily rollups: the figures by time of day of ranges of whole months (the dashboard's
     chart over a year) without reading a rollup per ticket. Histograms as in
@@ -443,18 +453,6 @@ class MonthlyHalfHourFigures(models.Model):
     month = models.DateField()  # the first day of the month
     half_hour = models.PositiveSmallIntegerField()  # 0 = 00:00-00:30 ... 47
     is_vip = models.BooleanField()
-    tickets = models.PositiveIntegerField(default=0)
-    served = models.PositiveIntegerField(default=0)
-    no_show = models.PositiveIntegerField(default=0)
-    abandoned = models.PositiveIntegerField(default=0)
-    transferred = models.PositiveIntegerField(default=0)
-    wait_count = models.PositiveIntegerField(default=0)
-    wait_seconds = models.FloatField(default=0)
-    wait_histogram = models.BinaryField(default=b"")
-    handle_count = models.PositiveIntegerField(default=0)
-    handle_seconds = models.FloatField(default=0)
-    handle_squares = models.FloatField(default=0)
-    handle_histogram = models.BinaryField(default=b"")
 
     objects = MonthlyHalfHourFiguresQuerySet.as_manager()
 

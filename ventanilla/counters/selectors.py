@@ -331,19 +331,6 @@ def _add_daily(
 
 
 _HALF_HOURS = 48
-_DAILY_READ = (
-    "half_hour",
-    "is_vip",
-    "tickets",
-    "no_show",
-    "abandoned",
-    "wait_count",
-    "wait_seconds",
-    "handle_count",
-    "handle_seconds",
-    "wait_histogram",
-    "handle_histogram",
-)
 _DAILY_SUMMED = (
     "tickets",
     "no_show",
@@ -353,6 +340,7 @@ _DAILY_SUMMED = (
     "handle_count",
     "handle_seconds",
 )
+_DAILY_READ = ("half_hour", "is_vip", *_DAILY_SUMMED, "wait_histogram", "handle_histogram")
 
 
 def _daily_key(group_by: str, value: Any) -> Any:
