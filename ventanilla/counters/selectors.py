@@ -252,28 +252,40 @@ def queue_figures(
     """Figures per ``group_by`` (one of ``GROUPINGS``) and in total, and with ``half_hours``
     also per half hour of the day from the same rows.
 
-    Per outlet, business type or VIP flag, the whole calendar months of the range are read
-    from the monthly tables (their half hours from the monthly half-hour table) and only the
-    days before and after them from the daily rollups, when the user sees every teller of
-    ``unit``: the same figures from a few rows a month instead of about one rollup a ticket,
-    so that a year reads as fast as a month.
+    Per outlet, business type, VIP flag or half hour, the whole calendar months of the range
+    are read from the monthly tables (their half hours from the monthly half-hour table) and
+    only the days before and after them from the daily rollups, when the user sees every
+    teller of ``unit``: the same figures from a few rows a month instead of about one rollup
+    a ticket, so that a year reads as fast as a month.
     """
     if group_by not in GROUPINGS:
         raise ValueError(f"group_by must be one of {GROUPINGS}, got {group_by!r}")
     head, months, tail = monthly.split_range(start, end)
-    if months and group_by in _MONTHLY_GROUPINGS and sees_every_teller(user, unit):
-        report = _monthly_figures(user, unit, months, group_by, is_vip)
-        if head is None and tail is None and not half_hours:
+    if months and group_by in (*_MONTHLY_GROUPINGS, "half_hour") and sees_every_teller(user, unit):
+        by_half_hour = (
+            _monthly_half_hours(user, unit, months, is_vip)
+            if half_hours or group_by == "half_hour"
+            else {}
+        )
+        # Per half hour, the month's total is that of the VIP flags' rows.
+        report = _monthly_figures(
+            user, unit, months, _MONTHLY_TOTAL.get(group_by, group_by), is_vip
+        )
+        if head is None and tail is None and not half_hours and group_by != "half_hour":
             return report
-        groups = {figures.key: figures for figures in report.rows}
+        groups = (
+            by_half_hour
+            if group_by == "half_hour"
+            else {figures.key: figures for figures in report.rows}
+        )
         total = report.total
         for figures in (*report.rows, total):  # sparse, to take the days around the months
             figures.wait_histogram = dict(figures.wait_histogram)
             figures.handle_histogram = dict(figures.handle_histogram)
-        by_half_hour = _monthly_half_hours(user, unit, months, is_vip) if half_hours else {}
+        halves: dict[Any, QueueFigures] = {} if groups is by_half_hour else by_half_hour
         for days in (head, tail):
             if days is not None:
-                _add_daily(user, unit, days, is_vip, group_by, groups, total, by_half_hour)
+                _add_daily(user, unit, days, is_vip, group_by, groups, total, halves)
     else:
         groups, by_half_hour = {}, {}
         total = QueueFigures(key=None, label=_("Total"))
@@ -411,6 +423,7 @@ def _monthly_half_hours(
 
 
 _MONTHLY_GROUPINGS = ("outlet", "business_type", "vip")
+_MONTHLY_TOTAL = {"half_hour": "vip"}
 _MONTHLY_READ = (
     "unit_id",
     "month",
