@@ -48,7 +48,11 @@ from ventanilla.counters.models import (
     LeaguePublicationRow,
     TicketMapping,
 )
-from ventanilla.counters.permissions import may_load_tickets, may_load_tickets_somewhere
+from ventanilla.counters.permissions import (
+    LOAD_PERMISSION,
+    may_load_tickets,
+    may_load_tickets_somewhere,
+)
 from ventanilla.counters.services import VIP_SCORE_FIELDS, vip_score_record
 from ventanilla.counters.services import league_publish as league_publish_service
 from ventanilla.counters.services import teller_error_create as teller_error_create_service
@@ -230,13 +234,9 @@ def staffing_page(request: HttpRequest) -> HttpResponse:
     """Windows needed per weekday and half hour at an outlet, against the windows opened."""
     if not request.GET:
         # The outlet a user manages, when there is one only (an outlet head): shown at once.
-        managed = list(
-            OrgUnit.objects.visible_to(request.user, Role.MANAGER)
-            .filter(kind=OrgUnitKind.OUTLET)
-            .values_list("code", flat=True)[:2]
-        )
-        if len(managed) == 1:
-            return redirect(f"{reverse('counters:staffing')}?{urlencode({'unit': managed[0]})}")
+        managed = _only_outlet(request.user, Role.MANAGER)
+        if managed is not None:
+            return redirect(f"{reverse('counters:staffing')}?{urlencode({'unit': managed})}")
     elif "weekday" not in request.GET:
         # Today's weekday, named in the address so that the form shows what is computed.
         query = {**request.GET.dict(), "weekday": timezone.localdate().weekday()}
@@ -531,6 +531,17 @@ def league_published_xlsx(request: HttpRequest, unit: str, year: int, month: int
     return response
 
 
+def _only_outlet(user: Any, role: Role) -> str | None:
+    """The code of the one outlet ``user`` holds ``role`` over, if there is one only: the
+    pages of an outlet head open on their outlet."""
+    codes = list(
+        OrgUnit.objects.visible_to(user, role)
+        .filter(kind=OrgUnitKind.OUTLET)
+        .values_list("code", flat=True)[:2]
+    )
+    return codes[0] if len(codes) == 1 else None
+
+
 def _home_unit(user: Any) -> OrgUnit | None:
     """The highest unit the user sees: where the league table starts by default."""
     return OrgUnit.objects.visible_to(user).order_by("depth", "path").first()
@@ -763,7 +774,12 @@ def ticket_imports(request: HttpRequest) -> HttpResponse:
         )
         response["Content-Disposition"] = 'attachment; filename="ventanilla-tickets.xlsx"'
         return response
-    form = TicketImportForm(request.POST or None, request.FILES or None)
+    loader = Role.STAFF if user.has_perm(LOAD_PERMISSION) else Role.MANAGER
+    form = TicketImportForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"outlet": _only_outlet(user, loader) if can_import else None},
+    )
     result = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -133,3 +133,11 @@ class TestPage:
             .context["page_obj"]
             .object_list
         )
+
+
+def test_the_form_names_the_outlet_of_a_user_with_one(network):
+    """An outlet head imports for their outlet: it is filled in; a sub-branch head chooses."""
+    page = client_for(network.manager_a).get(reverse("counters:imports"))
+    assert page.context["form"]["outlet"].value() == "XC01"
+    several = client_for(network.subbranch_manager).get(reverse("counters:imports"))
+    assert several.context["form"]["outlet"].value() is None
