@@ -301,6 +301,9 @@ def staffing_page(request: HttpRequest) -> HttpResponse:
             "has_vip": plan is not None and any(s.vip for s in plan.slots),
             "outlet": outlet,
             "unit_codes": _unit_codes(request.user, OrgUnitKind.OUTLET),
+            # The weeks the plan averages, shown in the date fields even when defaulted.
+            "period_start": form.cleaned_data["start"] if plan is not None else None,
+            "period_end": form.cleaned_data["end"] if plan is not None else None,
         },
     )
 

@@ -174,6 +174,9 @@ class TestPage:
         assert second.status_code == 302 and second.url.endswith("?unit=XC01&weekday=2")
         page = client.get(second.url)
         assert page.status_code == 200 and page.context["form"].cleaned_data["weekday"] == 2
+        # The eight weeks it averages show in the date fields.
+        assert 'name="start" id="id_start" value="2026-01-28"' in page.content.decode()
+        assert 'name="end" id="id_end" value="2026-03-25"' in page.content.decode()
         # A manager of several outlets chooses one.
         several = client_for(network.subbranch_manager).get(reverse("counters:staffing"))
         assert several.status_code == 200 and several.context["plan"] is None
