@@ -69,21 +69,24 @@ def _unit_codes(user: Any, kind: str | None = None) -> Any:
 
 def _dashboard_report(
     request: HttpRequest, *, half_hours: bool = False
-) -> tuple[DashboardForm, selectors.QueueReport | None]:
+) -> tuple[DashboardForm, selectors.QueueReport | None, bool]:
+    """The form, the figures (None for a bad form), and whether they are the user's own
+    tickets only (a teller's) rather than every teller's."""
     form = DashboardForm(request.GET)  # an empty query means this month, every unit seen
     if not form.is_valid():
-        return form, None
+        return form, None, False
     data = form.cleaned_data
+    unit = selectors.unit_get(user=request.user, code=data["unit"])
     report = selectors.queue_figures(
         user=request.user,
-        unit=selectors.unit_get(user=request.user, code=data["unit"]),
+        unit=unit,
         start=data["start"],
         end=data["end"],
         group_by=data["group_by"],
         is_vip=data["is_vip"],
         half_hours=half_hours,
     )
-    return form, report
+    return form, report, not selectors.sees_every_teller(request.user, unit)
 
 
 def _wait_chart(report: selectors.QueueReport) -> Chart | None:
@@ -139,7 +142,7 @@ def _quick_ranges(
 
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    form, report = _dashboard_report(request, half_hours=True)
+    form, report, own_only = _dashboard_report(request, half_hours=True)
     start = form.cleaned_data["start"] if report is not None else None
     end = form.cleaned_data["end"] if report is not None else None
     return render(
@@ -148,6 +151,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "report": report,
+            "own_only": own_only,
             "start": start,
             "end": end,
             "quick_ranges": _quick_ranges(request, start, end),
@@ -167,7 +171,7 @@ def _number(value: float | None, digits: int = 1) -> Any:
 @require_GET
 def dashboard_export(request: HttpRequest) -> HttpResponse:
     """The table of the figures page as an XLSX workbook, for the same filters."""
-    form, report = _dashboard_report(request)
+    form, report, _own_only = _dashboard_report(request)
     if report is None:
         return HttpResponse(
             "; ".join(str(e) for errors in form.errors.values() for e in errors),

@@ -47,6 +47,16 @@ class TestDashboard:
         assert chart.labels == [f.label for f in by_half_hour.rows]
         assert chart.series[1].values == [round(f.p90_wait / 60, 2) for f in by_half_hour.rows]
 
+    def test_a_teller_is_told_the_figures_are_their_own(self, network):
+        tickets = make_tickets(network, days=1, per_day=30)
+        url = reverse("counters:dashboard")
+        teller = client_for(network.teller_a).get(url, RANGE)
+        mine = sum(1 for t in tickets if t.teller_id == network.teller_a.employee.pk)
+        assert teller.context["report"].total.tickets == mine
+        assert 'id="figures-own-only"' in teller.content.decode()
+        manager = client_for(network.manager_a).get(url, RANGE)
+        assert 'id="figures-own-only"' not in manager.content.decode()
+
     @time_machine.travel("2026-03-20 10:00 +0800", tick=False)
     def test_empty_query_means_this_month(self, network):
         make_tickets(network, days=1, per_day=10)
