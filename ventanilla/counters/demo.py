@@ -29,6 +29,7 @@ from ventanilla.counters.models import (
     MonthlyHalfHourFigures,
     MonthlyQueueFigures,
     MonthlyTellerFigures,
+    MonthlyTellerQueueFigures,
     QueueRollup,
     QueueTicket,
     Segment,
@@ -197,6 +198,7 @@ def purge(root_path: str) -> None:
     TicketImport.objects.filter(outlet__path__startswith=root_path).delete()
     MonthlyTellerFigures.objects.filter(outlet__path__startswith=root_path).delete()
     MonthlyHalfHourFigures.objects.filter(outlet__path__startswith=root_path).delete()
+    MonthlyTellerQueueFigures.objects.filter(outlet__path__startswith=root_path).delete()
     MonthlyQueueFigures.objects.filter(unit__path__startswith=root_path).delete()
     QueueRollup.objects.filter(outlet__path__startswith=root_path).delete()
     QueueTicket.objects.filter(outlet__path__startswith=root_path).delete()

@@ -471,6 +471,40 @@ class MonthlyHalfHourFigures(MonthlySums):
         return f"{self.outlet_id} {self.month:%Y-%m} {self.half_hour} {self.is_vip}"
 
 
+class MonthlyTellerQueueFiguresQuerySet(ScopedQuerySet["MonthlyTellerQueueFigures"]):
+    pass
+
+
+class MonthlyTellerQueueFigures(MonthlySums):
+    """A month's tickets of one outlet, teller (None: tickets no teller called) and VIP flag,
+    summed from the daily rollups: the figures per teller of ranges of whole months (a year
+    of a sub-branch by teller) without reading a rollup per ticket."""
+
+    scope_path_field = "outlet__path"
+
+    outlet = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # the first day of the month
+    teller = models.ForeignKey(
+        Employee,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
+    is_vip = models.BooleanField()
+
+    objects = MonthlyTellerQueueFiguresQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("monthly queue figures by teller")
+        verbose_name_plural = _("monthly queue figures by teller")
+        indexes = [models.Index(fields=["month", "outlet"], name="counters_month_teller_q")]
+
+    def __str__(self) -> str:
+        return f"{self.outlet_id} {self.month:%Y-%m} {self.teller_id} {self.is_vip}"
+
+
 class MonthlyTellerFiguresQuerySet(ScopedQuerySet["MonthlyTellerFigures"]):
     pass
 

@@ -312,6 +312,20 @@ def half_hour_figures(rows: Iterable[Sequence[Any]]) -> dict[tuple[int, bool], F
     return {(key // 2, bool(key % 2)): own for key, own in _grouped(columns, codes)}
 
 
+def teller_figures(rows: Iterable[Sequence[Any]]) -> dict[tuple[int | None, bool], Figures]:
+    """Sum an outlet's rollups of one month (as for ``outlet_month``) per teller (None for
+    the tickets no teller called) and VIP flag."""
+    columns = list(zip(*rows, strict=True))
+    if not columns:
+        return {}
+    tellers = np.array([0 if t is None else t + 1 for t in columns[1]], dtype=np.int64)
+    codes = tellers * 2 + np.array(columns[2], dtype=np.bool_)
+    return {
+        (key // 2 - 1 if key // 2 else None, bool(key % 2)): own
+        for key, own in _grouped(columns, codes)
+    }
+
+
 # Where the counts, the sums of seconds and the histograms sit in a ``ROLLUP_FIELDS`` row.
 _FIRST_SECOND = 3 + len(COUNT_FIELDS)
 _WAIT_AT = _FIRST_SECOND + len(SECOND_FIELDS)

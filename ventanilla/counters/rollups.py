@@ -25,6 +25,7 @@ from ventanilla.counters.models import (
     MonthlyHalfHourFigures,
     MonthlyQueueFigures,
     MonthlyTellerFigures,
+    MonthlyTellerQueueFigures,
     Outcome,
     QueueRollup,
     QueueTicket,
@@ -423,12 +424,17 @@ def monthly_rebuild(*, months: Iterable[tuple[int, date]]) -> int:
         figures: list[tuple[Any, ...]] = []
         tellers: list[tuple[Any, ...]] = []
         halves: list[tuple[Any, ...]] = []
+        by_teller: list[tuple[Any, ...]] = []
         for outlet_id in sorted(outlet_ids):
             rollups = _raw_rollups(outlet_id, month, last)
             summed = monthly.outlet_month(rollups)
             halves += [
                 (outlet_id, month, half_hour, is_vip, *sums.values())
                 for (half_hour, is_vip), sums in monthly.half_hour_figures(rollups).items()
+            ]
+            by_teller += [
+                (outlet_id, month, teller_id, is_vip, *sums.values())
+                for (teller_id, is_vip), sums in monthly.teller_figures(rollups).items()
             ]
             figures += [
                 (outlet_id, month, False, type_id, is_vip, *sums.values())
@@ -445,10 +451,13 @@ def monthly_rebuild(*, months: Iterable[tuple[int, date]]) -> int:
             ).delete()
             MonthlyTellerFigures.objects.filter(month=month, outlet_id__in=chunk).delete()
             MonthlyHalfHourFigures.objects.filter(month=month, outlet_id__in=chunk).delete()
+            MonthlyTellerQueueFigures.objects.filter(month=month, outlet_id__in=chunk).delete()
         insert_rows(MonthlyQueueFigures, _FIGURES_FIELDS, figures)
         insert_rows(MonthlyTellerFigures, _TELLER_FIELDS, tellers)
         insert_rows(MonthlyHalfHourFigures, _HALF_HOUR_FIELDS, halves)
-        written += len(figures) + len(tellers) + len(halves) + _tree_rebuild(month, outlet_ids)
+        insert_rows(MonthlyTellerQueueFigures, _TELLER_QUEUE_FIELDS, by_teller)
+        written += len(figures) + len(tellers) + len(halves) + len(by_teller)
+        written += _tree_rebuild(month, outlet_ids)
     return written
 
 
@@ -472,6 +481,7 @@ _FIGURES_FIELDS = ("unit_id", "month", "is_subtree", "business_type_id", "is_vip
 _TELLER_FIELDS = ("outlet_id", "teller_id", "month", "tickets", "served", "handle_count",
                   "handle_seconds", "by_type")  # fmt: skip
 _HALF_HOUR_FIELDS = ("outlet_id", "month", "half_hour", "is_vip", *monthly.VALUE_FIELDS)
+_TELLER_QUEUE_FIELDS = ("outlet_id", "month", "teller_id", "is_vip", *monthly.VALUE_FIELDS)
 _STORED = ("unit_id", "is_subtree", "business_type_id", "is_vip", *monthly.VALUE_FIELDS)
 
 

@@ -34,6 +34,7 @@ from ventanilla.counters.models import (
     MonthlyHalfHourFigures,
     MonthlyQueueFigures,
     MonthlyTellerFigures,
+    MonthlyTellerQueueFigures,
     QueueRollup,
     TellerError,
     TicketImport,
@@ -261,23 +262,28 @@ def queue_figures(
     if group_by not in GROUPINGS:
         raise ValueError(f"group_by must be one of {GROUPINGS}, got {group_by!r}")
     head, months, tail = monthly.split_range(start, end)
-    if months and group_by in (*_MONTHLY_GROUPINGS, "half_hour") and sees_every_teller(user, unit):
+    if (
+        months
+        and group_by in (*_MONTHLY_GROUPINGS, *_MONTHLY_TOTAL)
+        and sees_every_teller(user, unit)
+    ):
         by_half_hour = (
             _monthly_half_hours(user, unit, months, is_vip)
             if half_hours or group_by == "half_hour"
             else {}
         )
-        # Per half hour, the month's total is that of the VIP flags' rows.
+        # Per half hour or teller, the months' total is that of the VIP flags' rows.
         report = _monthly_figures(
             user, unit, months, _MONTHLY_TOTAL.get(group_by, group_by), is_vip
         )
-        if head is None and tail is None and not half_hours and group_by != "half_hour":
+        if head is None and tail is None and not half_hours and group_by not in _MONTHLY_TOTAL:
             return report
-        groups = (
-            by_half_hour
-            if group_by == "half_hour"
-            else {figures.key: figures for figures in report.rows}
-        )
+        if group_by == "half_hour":
+            groups = by_half_hour
+        elif group_by == "teller":
+            groups = _monthly_tellers(user, unit, months, is_vip)
+        else:
+            groups = {figures.key: figures for figures in report.rows}
         total = report.total
         for figures in (*report.rows, total):  # sparse, to take the days around the months
             figures.wait_histogram = dict(figures.wait_histogram)
@@ -405,14 +411,34 @@ def _monthly_half_hours(
 ) -> dict[Any, QueueFigures]:
     """The figures per half hour of issue of whole ``months``, from the outlets' monthly
     half-hour rows (a few dozen an outlet and month); one query."""
-    qs = MonthlyHalfHourFigures.objects.visible_to(user).filter(month__in=months).order_by()
+    return _monthly_outlet_rows(MonthlyHalfHourFigures, "half_hour", user, unit, months, is_vip)
+
+
+def _monthly_tellers(
+    user: Any, unit: OrgUnit | None, months: list[date], is_vip: bool | None
+) -> dict[Any, QueueFigures]:
+    """The figures per teller (None: tickets no teller called) of whole ``months``, from
+    the outlets' monthly teller rows; one query."""
+    return _monthly_outlet_rows(MonthlyTellerQueueFigures, "teller_id", user, unit, months, is_vip)
+
+
+def _monthly_outlet_rows(
+    model: Any,
+    key_field: str,
+    user: Any,
+    unit: OrgUnit | None,
+    months: list[date],
+    is_vip: bool | None,
+) -> dict[Any, QueueFigures]:
+    """Monthly rows kept per outlet (``MonthlySums``), summed per ``key_field``."""
+    qs = model.objects.visible_to(user).filter(month__in=months).order_by()
     if unit is not None:
         qs = qs.filter(outlet__path__startswith=unit.path)
     if is_vip is not None:
         qs = qs.filter(is_vip=is_vip)
     grouped: dict[Any, QueueFigures] = {}
-    for row in qs.values("half_hour", *_READ):
-        key = row["half_hour"]
+    for row in qs.values(key_field, *_READ):
+        key = row[key_field]
         figures = grouped.get(key)
         if figures is None:
             figures = grouped[key] = QueueFigures(key=key, label="")
@@ -423,7 +449,7 @@ def _monthly_half_hours(
 
 
 _MONTHLY_GROUPINGS = ("outlet", "business_type", "vip")
-_MONTHLY_TOTAL = {"half_hour": "vip"}
+_MONTHLY_TOTAL = {"half_hour": "vip", "teller": "vip"}
 _MONTHLY_READ = (
     "unit_id",
     "month",

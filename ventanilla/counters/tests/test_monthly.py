@@ -113,7 +113,7 @@ def _tables():
 
 @pytest.mark.django_db
 class TestSameFiguresEitherWay:
-    @pytest.mark.parametrize("group_by", ["outlet", "business_type", "vip", "half_hour"])
+    @pytest.mark.parametrize("group_by", ["outlet", "business_type", "vip", "half_hour", "teller"])
     @pytest.mark.parametrize("is_vip", [None, True, False])
     def test_month_tables_match_the_daily_rollups(self, network, group_by, is_vip):
         make_tickets(network, days=5, per_day=40)
@@ -138,7 +138,7 @@ class TestSameFiguresEitherWay:
         assert _figures(after) == _figures(before)
         assert daily.total.tickets == 0
 
-    @pytest.mark.parametrize("group_by", ["outlet", "business_type", "vip", "half_hour"])
+    @pytest.mark.parametrize("group_by", ["outlet", "business_type", "vip", "half_hour", "teller"])
     def test_a_range_around_whole_months_reads_them_monthly_and_its_edges_daily(
         self, network, group_by
     ):
