@@ -17,7 +17,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -371,3 +371,118 @@ def importers() -> dict[str, Importer]:
 
 def importer_for(kind: str) -> Importer | None:
     return importers().get(kind)
+
+
+# Tables of one sheet whose columns are named in English or Chinese ------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of an importable one-sheet table: the field it fills, its headers (English
+    first, then Chinese), whether it is required, and what it holds (for the template)."""
+
+    field: str
+    headers: tuple[str, ...]
+    required: bool
+    help: Any
+
+
+class SheetRow:
+    """A row read by ``sheet_rows``: its line, its cells as text and as read, by field, and
+    the problems found with it (``bad``)."""
+
+    def __init__(self, line: int, cells: dict[str, str], raw: dict[str, Any]) -> None:
+        self.line = line
+        self.cells = cells
+        self.raw = raw
+        self.errors: list[str] = []
+
+    def bad(self, column: str, reason: str) -> None:
+        self.errors.append(f"{column}: {reason}")
+
+    def date(self, name: str) -> date | None:
+        """The cell as a date; a problem (and None) when it is not one."""
+        try:
+            return cell_date(self.raw.get(name))
+        except ValueError:
+            self.bad(name, _("is not a valid date (expected YYYY-MM-DD)"))
+            return None
+
+
+def sheet_rows(sheet: Sheet, columns: Sequence[Column]) -> tuple[list[SheetRow], list[str]]:
+    """The sheet's rows by field, and the problems with its header (unknown, repeated or
+    missing columns); headers are matched without regard to case."""
+    names = {h.lower(): c.field for c in columns for h in c.headers}
+    found: dict[str, int] = {}
+    problems: list[str] = []
+    for index, title in enumerate(sheet.header):
+        key = cell_text(title).lower()
+        if not key:
+            continue
+        name = names.get(key)
+        if name is None:
+            problems.append(_("unknown column “%(column)s”") % {"column": cell_text(title)})
+        elif name in found:
+            problems.append(_("the column “%(column)s” appears twice") % {"column": name})
+        else:
+            found[name] = index
+    for column in columns:
+        if column.required and column.field not in found:
+            problems.append(_("the column “%(column)s” is missing") % {"column": column.field})
+    rows = []
+    for table_row in sheet.rows:
+        raw = {
+            name: table_row.cells[i] if i < len(table_row.cells) else None
+            for name, i in found.items()
+        }
+        rows.append(SheetRow(table_row.line, {f: cell_text(v) for f, v in raw.items()}, raw))
+    return rows, problems
+
+
+def columns_template(sheet_name: str, columns: Sequence[Column]) -> bytes:
+    """An empty workbook with the English headers, and a sheet that explains each column."""
+    header = [c.headers[0] for c in columns]
+    notes = [[c.headers[0], c.headers[1], str(c.help)] for c in columns]
+    return write_xlsx(
+        [
+            (sheet_name, header, []),
+            (_("columns"), [_("column"), _("Chinese header"), _("what it holds")], notes),
+        ]
+    )
+
+
+def read_sheet_rows(
+    data: bytes, filename: str, columns: Sequence[Column], result: ImportResult
+) -> tuple[Sheet, list[SheetRow]] | None:
+    """The first sheet of the file and its rows by field; None, with the problems in
+    ``result``, when the file cannot be read or its header is wrong."""
+    try:
+        sheets = read_table(data, filename)
+    except TableError as error:
+        result.errors.append(Issue(error.message))
+        return None
+    if not sheets:
+        result.errors.append(Issue(_("The file holds no table.")))
+        return None
+    sheet = sheets[0]
+    rows, problems = sheet_rows(sheet, columns)
+    for problem in problems:
+        result.errors.append(Issue(problem, sheet=sheet.name, line=sheet.header_line))
+    return None if problems else (sheet, rows)
+
+
+@dataclass
+class SheetImporter:
+    """The ``Importer`` of a one-sheet table: ``ventanilla import KIND FILE`` runs
+    ``function``; its template names ``columns`` on a sheet called ``sheet_name``."""
+
+    kind: str
+    sheet_name: str
+    columns: Sequence[Column]
+    function: Callable[..., ImportResult]
+
+    def run(self, *, actor: Any, data: bytes, filename: str, dry_run: bool) -> ImportResult:
+        return self.function(actor=actor, data=data, filename=filename, dry_run=dry_run)
+
+    def template(self) -> bytes:
+        return columns_template(self.sheet_name, self.columns)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from ventanilla.core.errors import DomainError
 from ventanilla.core.tabular import ImportResult, Issue, register_importer, write_xlsx
+from ventanilla.counters.catalogue_importing import BUSINESS_TYPE_IMPORTER, TELLER_ERROR_IMPORTER
 from ventanilla.counters.models import TicketMapping
 from ventanilla.counters.services import Progress, ticket_import
 from ventanilla.org.models import OrgUnit
@@ -145,3 +146,7 @@ class TicketImporter:
 
 
 register_importer(TicketImporter())
+
+# The catalogue and teller errors, from ``catalogue_importing``.
+register_importer(BUSINESS_TYPE_IMPORTER)
+register_importer(TELLER_ERROR_IMPORTER)

@@ -13,8 +13,6 @@ operator, with full rights.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from django.db import transaction
@@ -28,16 +26,16 @@ from ventanilla.core.tabular import (
     CREATE,
     UNCHANGED,
     UPDATE,
+    Column,
     Counts,
     ImportResult,
     Issue,
     PlannedRow,
-    TableError,
-    cell_date,
-    cell_text,
-    read_table,
+    SheetImporter,
+    SheetRow,
+    columns_template,
+    read_sheet_rows,
     register_importer,
-    write_xlsx,
 )
 from ventanilla.customers.models import (
     MAX_VIP_LEVEL,
@@ -53,14 +51,6 @@ from ventanilla.org.selectors import sub_branch_of
 
 CUSTOMERS = "customers"
 IMPORT_REASON = gettext_lazy("Import")
-
-
-@dataclass(frozen=True)
-class Column:
-    field: str
-    headers: tuple[str, ...]  # English first, then Chinese
-    required: bool
-    help: Any
 
 
 COLUMNS = (
@@ -130,51 +120,10 @@ STORED = (
 )
 
 
-class _Row:
-    def __init__(self, line: int, cells: dict[str, str], raw: dict[str, Any]) -> None:
-        self.line = line
-        self.cells = cells
-        self.raw = raw
-        self.errors: list[str] = []
-
-    def bad(self, column: str, reason: str) -> None:
-        self.errors.append(f"{column}: {reason}")
-
-
-def _date(row: _Row, name: str) -> date | None:
-    try:
-        return cell_date(row.raw.get(name))
-    except ValueError:
-        row.bad(name, _("is not a valid date (expected YYYY-MM-DD)"))
-        return None
-
-
-def _header_map(header: tuple[str, ...]) -> tuple[dict[str, int], list[str]]:
-    """Column field → index in the header; and the problems with the header."""
-    names = {h.lower(): c.field for c in COLUMNS for h in c.headers}
-    found: dict[str, int] = {}
-    problems: list[str] = []
-    for index, title in enumerate(header):
-        key = cell_text(title).lower()
-        if not key:
-            continue
-        field = names.get(key)
-        if field is None:
-            problems.append(_("unknown column “%(column)s”") % {"column": cell_text(title)})
-        elif field in found:
-            problems.append(_("the column “%(column)s” appears twice") % {"column": field})
-        else:
-            found[field] = index
-    for column in COLUMNS:
-        if column.required and column.field not in found:
-            problems.append(_("the column “%(column)s” is missing") % {"column": column.field})
-    return found, problems
-
-
 class _Lookups:
     """Units, employees and stored customers the file names, each read once."""
 
-    def __init__(self, rows: list[_Row]) -> None:
+    def __init__(self, rows: list[SheetRow]) -> None:
         def wanted(name: str) -> set[str]:
             return {r.cells[name] for r in rows if r.cells.get(name)}
 
@@ -195,7 +144,7 @@ class _Lookups:
         return self._sub_branches[unit.path]
 
 
-def _values(row: _Row, lookups: _Lookups, actor: Any) -> dict[str, Any]:
+def _values(row: SheetRow, lookups: _Lookups, actor: Any) -> dict[str, Any]:
     """The stored values the row asks for; problems go to ``row.errors``."""
     cells = row.cells
     values: dict[str, Any] = {}
@@ -235,7 +184,7 @@ def _values(row: _Row, lookups: _Lookups, actor: Any) -> dict[str, Any]:
     values["id_type"] = id_type
     values["id_number"] = cells.get("id_number", "")
     values["phone"] = cells.get("phone", "")
-    values["birthday"] = _date(row, "birthday")
+    values["birthday"] = row.date("birthday")
     level_text = cells.get("vip_level", "") or "0"
     if not level_text.isdigit() or int(level_text) > MAX_VIP_LEVEL:
         row.bad("vip_level", _("must be a whole number from 0 to %(max)s") % {"max": MAX_VIP_LEVEL})
@@ -253,7 +202,7 @@ def _values(row: _Row, lookups: _Lookups, actor: Any) -> dict[str, Any]:
                 "manager", _("%(n)s works outside the customer's sub-branch") % {"n": staff_number}
             )
     values["manager_id"] = manager.pk if manager else None
-    values["opened_on"] = _date(row, "opened_on")
+    values["opened_on"] = row.date("opened_on")
     active = cells.get("is_active", "").lower()
     if active and active not in TRUE_WORDS | FALSE_WORDS:
         row.bad("is_active", _("must be true or false"))
@@ -264,29 +213,13 @@ def _values(row: _Row, lookups: _Lookups, actor: Any) -> dict[str, Any]:
 def customer_import(*, actor: Any, data: bytes, filename: str, dry_run: bool) -> ImportResult:
     """Check every row of the file and, unless ``dry_run`` or a row is bad, write them all."""
     result = ImportResult(labels={CUSTOMERS: _("customers")})
-    try:
-        sheets = read_table(data, filename)
-    except TableError as error:
-        result.errors.append(Issue(error.message))
+    read = read_sheet_rows(data, filename, COLUMNS, result)
+    if read is None:
         return result
-    if not sheets:
-        result.errors.append(Issue(_("The file holds no table.")))
-        return result
-    sheet = sheets[0]
-    found, problems = _header_map(sheet.header)
-    for problem in problems:
-        result.errors.append(Issue(problem, sheet=sheet.name, line=sheet.header_line))
-    if problems:
-        return result
-    rows = []
-    for table_row in sheet.rows:
-        raw = {
-            f: table_row.cells[i] if i < len(table_row.cells) else None for f, i in found.items()
-        }
-        rows.append(_Row(table_row.line, {f: cell_text(v) for f, v in raw.items()}, raw))
+    sheet, rows = read
     lookups = _Lookups(rows)
     seen: dict[str, int] = {}
-    planned: list[tuple[_Row, dict[str, Any]]] = []
+    planned: list[tuple[SheetRow, dict[str, Any]]] = []
     for row in rows:
         number = row.cells.get("number", "")
         if not number:
@@ -341,7 +274,7 @@ def customer_import(*, actor: Any, data: bytes, filename: str, dry_run: bool) ->
 
 
 @transaction.atomic
-def _write(planned: list[tuple[_Row, dict[str, Any]]], lookups: _Lookups, actor: Any) -> None:
+def _write(planned: list[tuple[SheetRow, dict[str, Any]]], lookups: _Lookups, actor: Any) -> None:
     today = timezone.localdate()
     reason = str(IMPORT_REASON)
     new: list[Customer] = []
@@ -390,26 +323,7 @@ def _write(planned: list[tuple[_Row, dict[str, Any]]], lookups: _Lookups, actor:
 
 
 def customer_import_template() -> bytes:
-    header = [c.headers[0] for c in COLUMNS]
-    notes = [[c.headers[0], c.headers[1], str(c.help)] for c in COLUMNS]
-    return write_xlsx(
-        [
-            (CUSTOMERS, header, []),
-            (_("columns"), [_("column"), _("Chinese header"), _("what it holds")], notes),
-        ]
-    )
+    return columns_template(CUSTOMERS, COLUMNS)
 
 
-class CustomerImporter:
-    """``ventanilla import customers FILE``: customers and their relationship managers."""
-
-    kind = "customers"
-
-    def run(self, *, actor: Any, data: bytes, filename: str, dry_run: bool) -> ImportResult:
-        return customer_import(actor=actor, data=data, filename=filename, dry_run=dry_run)
-
-    def template(self) -> bytes:
-        return customer_import_template()
-
-
-register_importer(CustomerImporter())
+register_importer(SheetImporter("customers", CUSTOMERS, COLUMNS, customer_import))
