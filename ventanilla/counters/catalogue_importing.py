@@ -13,12 +13,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ventanilla.core.audit import acting_as, audit_created_many
-from ventanilla.core.scoping import Role, role_at, scope_for
+from ventanilla.core.scoping import scope_for
 from ventanilla.core.tabular import (
     CREATE,
     UNCHANGED,
@@ -34,6 +34,12 @@ from ventanilla.core.tabular import (
     read_sheet_rows,
 )
 from ventanilla.counters.models import BusinessType, ErrorKind, Segment, Severity, TellerError
+from ventanilla.counters.services import (
+    FUTURE,
+    NOT_AT_OUTLET,
+    OUT_OF_SCOPE,
+    teller_error_refusals,
+)
 from ventanilla.org.models import Employee, OrgUnit, OrgUnitKind
 
 BUSINESS_TYPES = "business_types"
@@ -233,24 +239,22 @@ def teller_error_import(*, actor: Any, data: bytes, filename: str, dry_run: bool
     types = {t.code: t for t in BusinessType.objects.filter(code__in=wanted("business_type"))}
     kinds = _choice_names(ErrorKind.choices)
     severities = _choice_names(Severity.choices)
-    today = timezone.localdate()
     seen: dict[tuple[Any, ...], int] = {}
     planned: list[tuple[SheetRow, TellerError]] = []
     for row in rows:
         cells = row.cells
         occurred_on = row.date("occurred_on")
-        if occurred_on is not None and occurred_on > today:
-            row.bad("date", _("is in the future"))
         outlet = outlets.get(cells.get("outlet", ""))
         if outlet is None or outlet.kind != OrgUnitKind.OUTLET:
             row.bad("outlet", _("is not the code of an outlet"))
-        elif actor is not None and (role_at(actor, outlet.path) or 0) < Role.MANAGER:
-            row.bad("outlet", _("you do not manage this outlet"))
         teller = tellers.get(cells.get("teller", ""))
         if teller is None:
             row.bad("teller", _("is not a known staff number"))
-        elif outlet is not None and not teller.unit.path.startswith(outlet.path):
-            row.bad("teller", _("does not work at this outlet"))
+        if outlet is not None and teller is not None and occurred_on is not None:
+            # The form's rules, checked in the same place.
+            for refusal in teller_error_refusals(actor, outlet, teller, occurred_on):
+                column, reason = REFUSALS[refusal]
+                row.bad(column, str(reason))
         business_type = types.get(cells.get("business_type", ""))
         if business_type is None:
             row.bad("business_type", _("is not a known business type code"))
@@ -310,6 +314,14 @@ def teller_error_import(*, actor: Any, data: bytes, filename: str, dry_run: bool
         audit_created_many(created)
     result.is_applied = True
     return result
+
+
+# A broken rule of ``teller_error_refusals`` as the column and reason a row reports.
+REFUSALS = {
+    OUT_OF_SCOPE: ("outlet", gettext_lazy("you do not manage this outlet")),
+    NOT_AT_OUTLET: ("teller", gettext_lazy("does not work at this outlet")),
+    FUTURE: ("date", gettext_lazy("is in the future")),
+}
 
 
 def _error_key(error: TellerError) -> tuple[Any, ...]:

@@ -499,6 +499,17 @@ class MonthlyTellerQueueFigures(MonthlySums):
     class Meta:
         verbose_name = _("monthly queue figures by teller")
         verbose_name_plural = _("monthly queue figures by teller")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["outlet", "month", "teller", "is_vip"],
+                name="counters_month_teller_q_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["outlet", "month", "is_vip"],
+                condition=models.Q(teller__isnull=True),
+                name="counters_month_no_teller_unique",
+            ),
+        ]
         indexes = [models.Index(fields=["month", "outlet"], name="counters_month_teller_q")]
 
     def __str__(self) -> str:

@@ -1280,6 +1280,28 @@ def tickets_push(*, actor: Any, outlet: OrgUnit, tickets: Iterable[Mapping[str, 
 # Teller errors -----------------------------------------------------------------------------
 
 
+OUT_OF_SCOPE = "out_of_scope"
+NOT_AT_OUTLET = "not_at_outlet"
+FUTURE = "future"
+
+
+def teller_error_refusals(
+    actor: Any, outlet: OrgUnit, teller: Employee, occurred_on: date
+) -> list[str]:
+    """The rules a teller error breaks, in this order: ``OUT_OF_SCOPE`` (the actor does not
+    manage the outlet), ``NOT_AT_OUTLET`` (the teller works elsewhere), ``FUTURE``. The form
+    and the import record errors by the same rules."""
+    refusals = []
+    held = role_at(actor, outlet.path) if actor is not None else Role.ADMINISTRATOR
+    if held is None or held < Role.MANAGER:
+        refusals.append(OUT_OF_SCOPE)
+    if not teller.unit.path.startswith(outlet.path):
+        refusals.append(NOT_AT_OUTLET)
+    if occurred_on > timezone.localdate():
+        refusals.append(FUTURE)
+    return refusals
+
+
 @transaction.atomic
 def teller_error_create(
     *,
@@ -1293,19 +1315,19 @@ def teller_error_create(
     note: str = "",
 ) -> TellerError:
     """Record a teller's error at an outlet; needs the manager role over the outlet."""
-    held = role_at(actor, outlet.path) if actor is not None else Role.ADMINISTRATOR
-    if held is None or held < Role.MANAGER:
+    refusal = next(iter(teller_error_refusals(actor, outlet, teller, occurred_on)), None)
+    if refusal == OUT_OF_SCOPE:
         raise DomainError(
             _("You may not record errors for outlet %(unit)s.") % {"unit": outlet.code},
-            code="out_of_scope",
+            code=refusal,
         )
-    if not teller.unit.path.startswith(outlet.path):
+    if refusal == NOT_AT_OUTLET:
         raise DomainError(
             _("%(teller)s does not work at %(unit)s.") % {"teller": teller, "unit": outlet.code},
-            code="not_at_outlet",
+            code=refusal,
         )
-    if occurred_on > timezone.localdate():
-        raise DomainError(_("An error cannot be recorded for a future date."), code="future")
+    if refusal == FUTURE:
+        raise DomainError(_("An error cannot be recorded for a future date."), code=refusal)
     error = TellerError(
         outlet=outlet,
         teller=teller,
