@@ -42,7 +42,7 @@ def main() -> None:
 
         from ventanilla.counters.models import (
             BusinessType,
-            QueueRollup,
+            QueueDayRollup,
             QueueTicket,
             TicketMapping,
         )
@@ -67,7 +67,7 @@ def main() -> None:
         mapping = TicketMapping.objects.get(name="technion-anonymous-bank")
 
         def clear() -> None:
-            QueueRollup.objects.all().delete()
+            QueueDayRollup.objects.all().delete()
             QueueTicket.objects.all().delete()
 
         best_import = best_again = float("inf")
@@ -84,7 +84,7 @@ def main() -> None:
             ticket_import(actor=None, outlet=outlet, data=data, filename=DATA.name, mapping=mapping)
             best_again = min(best_again, time.perf_counter() - started)
 
-        rollups = QueueRollup.objects.count()
+        rollups = QueueDayRollup.objects.count()
         tickets = list(QueueTicket.objects.order_by("pk"))
         best_save = float("inf")
         for _ in range(args.repeat):

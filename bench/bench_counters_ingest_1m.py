@@ -224,7 +224,7 @@ def run(db: str, tickets: int, postgres: str) -> None:
         _setup_django(url, tmp)
         from django.db import connection
 
-        from ventanilla.counters.models import QueueRollup, QueueTicket, TicketMapping
+        from ventanilla.counters.models import QueueDayRollup, QueueTicket, TicketMapping
         from ventanilla.counters.services import ticket_import
 
         path = Path(tmp) / "tickets.csv"
@@ -243,7 +243,7 @@ def run(db: str, tickets: int, postgres: str) -> None:
             sys.exit("\n".join(str(issue) for issue in result.errors[:20]))
         del data
         stored = QueueTicket.objects.count()
-        rollups = QueueRollup.objects.count()
+        rollups = QueueDayRollup.objects.count()
         baseline = _baseline(path)
         floor = _floor() if db == "postgres" else None
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

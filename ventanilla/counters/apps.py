@@ -9,11 +9,11 @@ def remember_served_tickets(sender: Any, request: Any, user: Any, **kwargs: Any)
     """Note in the session whether the user has served tickets, once at login, so that
     the menu offers "My counter figures" without a query on every page."""
     from ventanilla.core.context_processors import HAS_SERVED_TICKETS_SESSION_KEY
-    from ventanilla.counters.models import QueueRollup
+    from ventanilla.counters.models import MonthlyTellerFigures
 
     if request is None or not hasattr(request, "session"):
         return
-    request.session[HAS_SERVED_TICKETS_SESSION_KEY] = QueueRollup.objects.filter(
+    request.session[HAS_SERVED_TICKETS_SESSION_KEY] = MonthlyTellerFigures.objects.filter(
         teller__user=user
     ).exists()
 

@@ -30,7 +30,7 @@ from ventanilla.counters.models import (
     MonthlyQueueFigures,
     MonthlyTellerFigures,
     MonthlyTellerQueueFigures,
-    QueueRollup,
+    QueueDayRollup,
     QueueTicket,
     Segment,
     Severity,
@@ -200,7 +200,7 @@ def purge(root_path: str) -> None:
     MonthlyHalfHourFigures.objects.filter(outlet__path__startswith=root_path).delete()
     MonthlyTellerQueueFigures.objects.filter(outlet__path__startswith=root_path).delete()
     MonthlyQueueFigures.objects.filter(unit__path__startswith=root_path).delete()
-    QueueRollup.objects.filter(outlet__path__startswith=root_path).delete()
+    QueueDayRollup.objects.filter(outlet__path__startswith=root_path).delete()
     QueueTicket.objects.filter(outlet__path__startswith=root_path).delete()
     TellerError.objects.filter(outlet__path__startswith=root_path).delete()
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from ventanilla.core.audit import AuditedInTree
+from ventanilla.core.models import BlockRangeIndex
 from ventanilla.core.scoping import ScopedQuerySet
 from ventanilla.org.models import Employee, OrgUnit, localized
 
@@ -128,11 +129,15 @@ class QueueTicket(AuditedInTree, models.Model):
 
     scope_path_field = "outlet__path"
 
-    # Tickets are facts loaded by the million: their keys are checked by the import and
+    # Tickets are facts loaded by the million. Their keys are checked by the import and
     # the API against the catalogue before anything is written, and deletes go through
     # Django's PROTECT, so the database keeps no foreign-key constraint (one trigger call
-    # per row and key at commit) and no index that the unique key or the teller index
-    # already gives. See BENCHMARKS.md, "Queue-ticket ingest, 1M tickets".
+    # per row and key at commit). A ticket is unique per outlet, date and number: the two
+    # writers (``services._apply`` and ``services._apply_clean``) compare a file with the
+    # stored tickets of its days under a lock on the outlet's tickets (``_lock_tickets``)
+    # rather than through a unique index, whose upkeep would cost more than the rest of an
+    # import; one block range index finds an outlet's days. See BENCHMARKS.md,
+    # "Queue-ticket ingest, 1M tickets".
     outlet = models.ForeignKey(
         OrgUnit,
         on_delete=models.PROTECT,
@@ -175,13 +180,8 @@ class QueueTicket(AuditedInTree, models.Model):
         verbose_name = _("queue ticket")
         verbose_name_plural = _("queue tickets")
         ordering = ["outlet", "service_on", "issued_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["outlet", "service_on", "ticket_number"], name="counters_ticket_unique"
-            )
-        ]
         indexes = [
-            models.Index(fields=["teller", "service_on"], name="counters_ticket_teller_on"),
+            BlockRangeIndex(fields=["outlet", "service_on"], name="counters_ticket_outlet_on"),
         ]
 
     def __str__(self) -> str:
@@ -296,70 +296,48 @@ class TicketMapping(models.Model):
         return {"unit_path": ""}
 
 
-class QueueRollupQuerySet(ScopedQuerySet["QueueRollup"]):
+class QueueDayRollupQuerySet(ScopedQuerySet["QueueDayRollup"]):
     pass
 
 
-class QueueRollup(models.Model):
-    """Tickets of one outlet, day, half hour (by issue time), business type, teller and VIP
-    flag, summed; histograms of waiting and transaction times give percentiles over any range.
+class QueueDayRollup(models.Model):
+    """The tickets of one outlet and day, summed per cell: half hour of issue (local time),
+    business type, teller and VIP flag. Pages read these sums, never the raw tickets.
 
-    Histograms are sparse: ``{"bucket index": count}`` over ``rollup.BUCKET_EDGES``.
+    A day's cells are packed column-wise in one row (``rollups.CELL_DTYPE`` records and the
+    non-empty buckets of their waiting and transaction time histograms), so that a day of a
+    busy outlet is one row instead of about one per ticket: written with the tickets in the
+    same transaction, and read and summed with numpy (``rollups.Cells``). Histograms add up,
+    so percentiles over any range come from the summed buckets.
     """
 
     scope_path_field = "outlet__path"
 
-    # Derived from the tickets, written with them: no foreign-key constraints and no
-    # single-column key indexes, as for ``QueueTicket``.
+    # Derived from the tickets and written with them: no foreign-key constraint, as for
+    # ``QueueTicket``; the unique key leads with the outlet.
     outlet = models.ForeignKey(
         OrgUnit, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
     service_on = models.DateField()
-    half_hour = models.PositiveSmallIntegerField()  # 0 = 00:00-00:30 ... 47
-    business_type = models.ForeignKey(
-        BusinessType,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
-    teller = models.ForeignKey(
-        Employee,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
-    is_vip = models.BooleanField()
     tickets = models.PositiveIntegerField(default=0)
-    served = models.PositiveIntegerField(default=0)
-    no_show = models.PositiveIntegerField(default=0)
-    abandoned = models.PositiveIntegerField(default=0)
-    transferred = models.PositiveIntegerField(default=0)
-    wait_count = models.PositiveIntegerField(default=0)
-    wait_seconds = models.FloatField(default=0)
-    wait_histogram = models.JSONField(default=dict)
-    handle_count = models.PositiveIntegerField(default=0)
-    handle_seconds = models.FloatField(default=0)
-    handle_squares = models.FloatField(default=0)  # sum of squared seconds, for variances
-    handle_histogram = models.JSONField(default=dict)
-    windows = models.JSONField(default=list)  # distinct windows that called these tickets
+    cells = models.BinaryField(default=b"")
+    wait_buckets = models.BinaryField(default=b"")
+    handle_buckets = models.BinaryField(default=b"")
+    windows = models.BinaryField(default=b"")  # (cell, index into window_labels) pairs
+    window_labels = models.JSONField(default=list)
 
-    objects = QueueRollupQuerySet.as_manager()
+    objects = QueueDayRollupQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("queue rollup")
-        verbose_name_plural = _("queue rollups")
-        indexes = [
-            models.Index(fields=["outlet", "service_on"], name="counters_rollup_outlet_on"),
-            models.Index(fields=["service_on"], name="counters_rollup_on"),
-            models.Index(fields=["teller", "service_on"], name="counters_rollup_teller_on"),
+        verbose_name = _("daily queue rollup")
+        verbose_name_plural = _("daily queue rollups")
+        constraints = [
+            models.UniqueConstraint(fields=["outlet", "service_on"], name="counters_dayrollup_key")
         ]
+        indexes = [models.Index(fields=["service_on"], name="counters_dayrollup_on")]
 
     def __str__(self) -> str:
-        return f"{self.outlet_id} {self.service_on} {self.half_hour}"
+        return f"{self.outlet_id} {self.service_on}"
 
 
 class MonthlySums(models.Model):

@@ -2,22 +2,25 @@
 
 Monthly tables answer the month's league table and the percentile tables per outlet and
 per business type from a few rows per outlet, teller or unit instead of the month's
-rollups (about one a ticket). Histograms are stored as dense bucket counts, little-endian
+cells (about one a ticket). Histograms are stored as dense bucket counts, little-endian
 unsigned 32-bit, with the trailing empty buckets cut off; they add up exactly, so a month's
-percentiles are those of its rollups. No Django import: tested and benchmarked on its own.
+percentiles are those of its rollups. No Django import (the cells'
+type only): tested and benchmarked on its own.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ventanilla.counters import histogram
+
+if TYPE_CHECKING:
+    from ventanilla.counters.rollups import Cells
 
 # Stored counts: unsigned 32-bit, little-endian whatever the machine.
 COUNT_DTYPE = np.dtype("<u4")
@@ -37,17 +40,6 @@ COUNT_FIELDS = (
 SECOND_FIELDS = ("wait_seconds", "handle_seconds", "handle_squares")
 # A figures row's values, as ``Figures.values`` gives them and ``Figures.stored`` reads them.
 VALUE_FIELDS = (*COUNT_FIELDS, *SECOND_FIELDS, "wait_histogram", "handle_histogram")
-# A daily rollup as ``outlet_month`` and ``half_hour_figures`` read it.
-ROLLUP_FIELDS = (
-    "business_type_id",
-    "teller_id",
-    "is_vip",
-    *COUNT_FIELDS,
-    *SECOND_FIELDS,
-    "wait_histogram",
-    "handle_histogram",
-    "half_hour",
-)
 
 
 def month_of(day: date) -> date:
@@ -279,98 +271,69 @@ class OutletMonth:
     tellers: dict[int, TellerMonth]
 
 
-_NUMBER = re.compile(r"\d+")
-
-
-def outlet_month(rows: Iterable[Sequence[Any]]) -> OutletMonth:
-    """Sum an outlet's rollups of one month (tuples in ``ROLLUP_FIELDS`` order, histograms
-    as their JSON text ``{"bucket": count, ...}``) into its figures per business type and
-    VIP flag, per VIP flag for all types (business type None), and per teller."""
-    columns = list(zip(*rows, strict=True))
-    if not columns:
+def outlet_month(cells: Cells) -> OutletMonth:
+    """Sum an outlet's cells of one month into its figures per business type and VIP flag,
+    per VIP flag for all types (business type None), and per teller."""
+    if not len(cells):
         return OutletMonth(figures={}, tellers={})
-    types = np.array(columns[0], dtype=np.int64)
-    tellers = np.array([-1 if t is None else t for t in columns[1]], dtype=np.int64)
-    vips = np.array(columns[2], dtype=np.bool_)
     figures: dict[FiguresKey, Figures] = {}
-    for key, own in _grouped(columns, types * 2 + vips):
+    for key, own in _grouped(cells, cells.type_id * 2 + cells.is_vip):
         type_id, vip = divmod(key, 2)
         figures[(type_id, bool(vip))] = own
         figures.setdefault((None, bool(vip)), Figures()).add(own)
-    counts = np.array(columns[3:_FIRST_SECOND], dtype=np.int64)
-    seconds = np.array(columns[_FIRST_SECOND:_WAIT_AT], dtype=np.float64)
-    return OutletMonth(figures=figures, tellers=_teller_months(types, tellers, counts, seconds))
+    return OutletMonth(figures=figures, tellers=_teller_months(cells))
 
 
-def half_hour_figures(rows: Iterable[Sequence[Any]]) -> dict[tuple[int, bool], Figures]:
-    """Sum an outlet's rollups of one month (as for ``outlet_month``) per half hour of
-    issue and VIP flag."""
-    columns = list(zip(*rows, strict=True))
-    if not columns:
+def half_hour_figures(cells: Cells) -> dict[tuple[int, bool], Figures]:
+    """Sum an outlet's cells of one month per half hour of issue and VIP flag."""
+    if not len(cells):
         return {}
-    codes = np.array(columns[-1], dtype=np.int64) * 2 + np.array(columns[2], dtype=np.bool_)
-    return {(key // 2, bool(key % 2)): own for key, own in _grouped(columns, codes)}
+    codes = cells.half_hour * 2 + cells.is_vip
+    return {(key // 2, bool(key % 2)): own for key, own in _grouped(cells, codes)}
 
 
-def teller_figures(rows: Iterable[Sequence[Any]]) -> dict[tuple[int | None, bool], Figures]:
-    """Sum an outlet's rollups of one month (as for ``outlet_month``) per teller (None for
-    the tickets no teller called) and VIP flag."""
-    columns = list(zip(*rows, strict=True))
-    if not columns:
+def teller_figures(cells: Cells) -> dict[tuple[int | None, bool], Figures]:
+    """Sum an outlet's cells of one month per teller (None for the tickets no teller called)
+    and VIP flag."""
+    if not len(cells):
         return {}
-    tellers = np.array([0 if t is None else t + 1 for t in columns[1]], dtype=np.int64)
-    codes = tellers * 2 + np.array(columns[2], dtype=np.bool_)
+    codes = (cells.teller_id + 1) * 2 + cells.is_vip
     return {
         (key // 2 - 1 if key // 2 else None, bool(key % 2)): own
-        for key, own in _grouped(columns, codes)
+        for key, own in _grouped(cells, codes)
     }
 
 
-# Where the counts, the sums of seconds and the histograms sit in a ``ROLLUP_FIELDS`` row.
-_FIRST_SECOND = 3 + len(COUNT_FIELDS)
-_WAIT_AT = _FIRST_SECOND + len(SECOND_FIELDS)
-
-
-def _grouped(columns: Sequence[Sequence[Any]], codes: np.ndarray) -> list[tuple[int, Figures]]:
-    """The ``Figures`` of the rollups (``ROLLUP_FIELDS`` columns) per distinct code."""
+def _grouped(cells: Cells, codes: np.ndarray) -> list[tuple[int, Figures]]:
+    """The ``Figures`` of the cells per distinct code."""
     keys, group = np.unique(codes, return_inverse=True)
+    group = group.reshape(-1)
     groups = len(keys)
-    counts = np.array(columns[3:_FIRST_SECOND], dtype=np.int64)  # one line per field
-    seconds = np.array(columns[_FIRST_SECOND:_WAIT_AT], dtype=np.float64)
-    wait = bucket_sums(columns[_WAIT_AT], group, groups)
-    handle = bucket_sums(columns[_WAIT_AT + 1], group, groups)
-    count_sums = [np.bincount(group, weights=line, minlength=groups) for line in counts]
-    second_sums = [np.bincount(group, weights=line, minlength=groups) for line in seconds]
+    counts, seconds = cells.sums(group, groups)
+    wait = cells.histograms("wait", group, groups)
+    handle = cells.histograms("handle", group, groups)
     return [
-        (
-            key,
-            Figures(
-                counts=np.array([line[g] for line in count_sums]).round().astype(np.int64),
-                seconds=np.array([line[g] for line in second_sums]),
-                wait=wait[g],
-                handle=handle[g],
-            ),
-        )
+        (key, Figures(counts=counts[g], seconds=seconds[g], wait=wait[g], handle=handle[g]))
         for g, key in enumerate(keys.tolist())
     ]
 
 
-def _teller_months(
-    types: np.ndarray, tellers: np.ndarray, counts: np.ndarray, seconds: np.ndarray
-) -> dict[int, TellerMonth]:
-    has = tellers >= 0
+def _teller_months(cells: Cells) -> dict[int, TellerMonth]:
+    has = cells.teller_id >= 0
     if not has.any():
         return {}
+    types = cells.type_id[has]
     width = int(types.max()) + 1
-    pairs, cell = np.unique(tellers[has] * width + types[has], return_inverse=True)
+    pairs, cell = np.unique(cells.teller_id[has] * width + types, return_inverse=True)
+    cell = cell.reshape(-1)
 
     def total(line: np.ndarray) -> list[float]:
         return np.bincount(cell, weights=line[has], minlength=len(pairs)).tolist()
 
-    tickets = total(counts[COUNT_FIELDS.index("tickets")])
-    served = total(counts[COUNT_FIELDS.index("served")])
-    timed = total(counts[COUNT_FIELDS.index("handle_count")])
-    handled = total(seconds[SECOND_FIELDS.index("handle_seconds")])
+    tickets = total(cells.count("tickets"))
+    served = total(cells.count("served"))
+    timed = total(cells.count("handle_count"))
+    handled = total(cells.second("handle_seconds"))
     months: dict[int, TellerMonth] = {}
     for index, pair in enumerate(pairs.tolist()):
         teller_id, type_id = divmod(pair, width)
@@ -383,20 +346,6 @@ def _teller_months(
         month.handle_seconds += handled[index]
         month.by_type[type_id] = [round(served[index]), round(timed[index])]
     return months
-
-
-def bucket_sums(texts: Sequence[str], group: np.ndarray, groups: int) -> np.ndarray:
-    """Per group, the bucket counts of the JSON histograms ``texts`` (one per row), read
-    as their numbers in order: bucket, count, bucket, count..."""
-    entries = np.array([text.count(":") for text in texts], dtype=np.int64)
-    numbers = np.array(_NUMBER.findall("".join(texts)), dtype=np.int64).reshape(-1, 2)
-    owners = np.repeat(group, entries)
-    flat = np.bincount(
-        owners * histogram.BUCKETS + numbers[:, 0],
-        weights=numbers[:, 1],
-        minlength=groups * histogram.BUCKETS,
-    )
-    return flat.round().astype(np.int64).reshape(groups, histogram.BUCKETS)
 
 
 def standard_seconds(

@@ -1,9 +1,12 @@
-"""Rollups of queue tickets, rebuilt for the (outlet, day) pairs an import touched.
+"""Rollups of queue tickets: each outlet-day's tickets summed per cell (half hour of issue,
+business type, teller, VIP flag), packed in one ``QueueDayRollup`` row and read back as
+numpy columns (``Cells``); and the monthly tables summed from them.
 
-A rollup sums the tickets of one outlet, day, half hour (by issue time, in local time),
-business type, teller and VIP flag; pages read rollups, never the raw tickets. The monthly
-tables (``MonthlyQueueFigures``, ``MonthlyTellerFigures``) sum a month's rollups per outlet,
-teller and unit above the outlets, and are rebuilt with the rollups of the month.
+Pages read rollups, never the raw tickets. A day of a busy outlet holds about as many cells
+as tickets, so the cells are stored column-wise in one row per outlet and day rather than
+one row each: an import writes a thousand rows for a million tickets instead of a million.
+The monthly tables (``MonthlyQueueFigures``, ``MonthlyTellerFigures``...) sum a month's
+cells per outlet, teller and unit above the outlets, and are rebuilt with the month.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from ventanilla.core.bulk import insert_rows
+from ventanilla.core.bulk import copy_rows_binary, insert_rows
 from ventanilla.counters import histogram, monthly
 from ventanilla.counters.models import (
     MonthlyHalfHourFigures,
@@ -27,7 +30,7 @@ from ventanilla.counters.models import (
     MonthlyTellerFigures,
     MonthlyTellerQueueFigures,
     Outcome,
-    QueueRollup,
+    QueueDayRollup,
     QueueTicket,
 )
 from ventanilla.org.models import OrgUnit
@@ -53,89 +56,36 @@ Row = tuple[
 
 
 @dataclass
-class _Sums:
+class CellRow:
+    """One cell's sums as plain values: what ``rollups_from_rows`` computes ticket by ticket
+    (the reference the packed cells are tested against) and ``cell_rows`` reads back."""
+
+    outlet_id: int
+    service_on: date
+    half_hour: int
+    business_type_id: int
+    teller_id: int | None
+    is_vip: bool
     tickets: int = 0
-    outcomes: dict[str, int] = field(default_factory=dict)
+    served: int = 0
+    no_show: int = 0
+    abandoned: int = 0
+    transferred: int = 0
     wait_count: int = 0
     wait_seconds: float = 0.0
-    wait_histogram: dict[int, int] = field(default_factory=dict)
+    wait_histogram: dict[str, int] = field(default_factory=dict)
     handle_count: int = 0
     handle_seconds: float = 0.0
     handle_squares: float = 0.0
-    handle_histogram: dict[int, int] = field(default_factory=dict)
-    windows: set[str] = field(default_factory=set)
+    handle_histogram: dict[str, int] = field(default_factory=dict)
+    windows: list[str] = field(default_factory=list)  # distinct windows that called, sorted
+
+    def key(self) -> tuple[Any, ...]:
+        return (self.outlet_id, self.service_on, self.half_hour, self.business_type_id,
+                self.teller_id, self.is_vip)  # fmt: skip
 
 
-def half_hour_of(moment: datetime, zone: tzinfo) -> int:
-    local = moment.astimezone(zone)
-    return local.hour * 2 + local.minute // 30
-
-
-def rollups_from_rows(rows: Iterable[Row], *, zone: tzinfo | None = None) -> list[QueueRollup]:
-    """Unsaved rollups summing ``rows`` (tuples in ``ROW_FIELDS`` order), in one pass."""
-    zone = zone or timezone.get_default_timezone()
-    groups: dict[tuple, _Sums] = {}
-    for (
-        outlet_id,
-        service_on,
-        issued_at,
-        called_at,
-        started_at,
-        ended_at,
-        type_id,
-        teller_id,
-        is_vip,
-        outcome,
-        window,
-    ) in rows:
-        key = (outlet_id, service_on, half_hour_of(issued_at, zone), type_id, teller_id, is_vip)
-        sums = groups.get(key)
-        if sums is None:
-            sums = groups[key] = _Sums()
-        sums.tickets += 1
-        sums.outcomes[outcome] = sums.outcomes.get(outcome, 0) + 1
-        if called_at is not None:
-            wait = (called_at - issued_at).total_seconds()
-            sums.wait_count += 1
-            sums.wait_seconds += wait
-            index = histogram.bucket_of(wait)
-            sums.wait_histogram[index] = sums.wait_histogram.get(index, 0) + 1
-            if window:
-                sums.windows.add(window)
-        begin = started_at or called_at
-        if begin is not None and ended_at is not None:
-            handle = (ended_at - begin).total_seconds()
-            sums.handle_count += 1
-            sums.handle_seconds += handle
-            sums.handle_squares += handle * handle
-            index = histogram.bucket_of(handle)
-            sums.handle_histogram[index] = sums.handle_histogram.get(index, 0) + 1
-    return [
-        QueueRollup(
-            outlet_id=outlet_id,
-            service_on=service_on,
-            half_hour=half_hour,
-            business_type_id=type_id,
-            teller_id=teller_id,
-            is_vip=is_vip,
-            tickets=sums.tickets,
-            served=sums.outcomes.get(Outcome.SERVED, 0),
-            no_show=sums.outcomes.get(Outcome.NO_SHOW, 0),
-            abandoned=sums.outcomes.get(Outcome.ABANDONED, 0),
-            transferred=sums.outcomes.get(Outcome.TRANSFERRED, 0),
-            wait_count=sums.wait_count,
-            wait_seconds=sums.wait_seconds,
-            wait_histogram=histogram.to_json(sums.wait_histogram),
-            handle_count=sums.handle_count,
-            handle_seconds=sums.handle_seconds,
-            handle_squares=sums.handle_squares,
-            handle_histogram=histogram.to_json(sums.handle_histogram),
-            windows=sorted(sums.windows),
-        )
-        for (outlet_id, service_on, half_hour, type_id, teller_id, is_vip), sums in groups.items()
-    ]
-
-
+# The values of a ``CellRow``, in order.
 ROLLUP_FIELDS = (
     "outlet_id",
     "service_on",
@@ -159,6 +109,69 @@ ROLLUP_FIELDS = (
 )
 
 
+def half_hour_of(moment: datetime, zone: tzinfo) -> int:
+    local = moment.astimezone(zone)
+    return local.hour * 2 + local.minute // 30
+
+
+def rollups_from_rows(rows: Iterable[Row], *, zone: tzinfo | None = None) -> list[CellRow]:
+    """The cells of ``rows`` (tuples in ``ROW_FIELDS`` order), summed ticket by ticket: the
+    plain reference of what ``day_rollup_rows`` packs with numpy."""
+    zone = zone or timezone.get_default_timezone()
+    groups: dict[tuple[Any, ...], CellRow] = {}
+    waits: dict[tuple[Any, ...], dict[int, int]] = {}
+    handles: dict[tuple[Any, ...], dict[int, int]] = {}
+    windows: dict[tuple[Any, ...], set[str]] = {}
+    for (
+        outlet_id,
+        service_on,
+        issued_at,
+        called_at,
+        started_at,
+        ended_at,
+        type_id,
+        teller_id,
+        is_vip,
+        outcome,
+        window,
+    ) in rows:
+        key = (outlet_id, service_on, half_hour_of(issued_at, zone), type_id, teller_id, is_vip)
+        cell = groups.get(key)
+        if cell is None:
+            cell = groups[key] = CellRow(*key)
+            waits[key], handles[key], windows[key] = {}, {}, set()
+        cell.tickets += 1
+        if outcome == Outcome.SERVED:
+            cell.served += 1
+        elif outcome == Outcome.NO_SHOW:
+            cell.no_show += 1
+        elif outcome == Outcome.ABANDONED:
+            cell.abandoned += 1
+        elif outcome == Outcome.TRANSFERRED:
+            cell.transferred += 1
+        if called_at is not None:
+            wait = (called_at - issued_at).total_seconds()
+            cell.wait_count += 1
+            cell.wait_seconds += wait
+            index = histogram.bucket_of(wait)
+            waits[key][index] = waits[key].get(index, 0) + 1
+            if window:
+                windows[key].add(window)
+        begin = started_at or called_at
+        if begin is not None and ended_at is not None:
+            handle = (ended_at - begin).total_seconds()
+            cell.handle_count += 1
+            cell.handle_seconds += handle
+            cell.handle_squares += handle * handle
+            index = histogram.bucket_of(handle)
+            handles[key][index] = handles[key].get(index, 0) + 1
+    for key, cell in groups.items():
+        cell.wait_histogram = histogram.to_json(waits[key])
+        cell.handle_histogram = histogram.to_json(handles[key])
+        cell.windows = sorted(windows[key])
+    return list(groups.values())
+
+
 # Outcomes as codes in ``TicketColumns.outcome``, in this order.
 OUTCOME_CODES = (Outcome.SERVED, Outcome.NO_SHOW, Outcome.ABANDONED, Outcome.TRANSFERRED)
 
@@ -180,20 +193,423 @@ class TicketColumns:
     window_labels: Sequence[str]  # the window of each code, "" first
 
 
-def _histograms(groups: np.ndarray, seconds: np.ndarray, count: int) -> list[str]:
-    """Per group, the JSON of its sparse histogram of ``seconds`` (as ``histogram.to_json``)."""
-    buckets = np.where(
+# A cell as stored: its key and sums (``monthly.COUNT_FIELDS``, ``monthly.SECOND_FIELDS``).
+CELL_DTYPE = np.dtype(
+    [
+        ("half_hour", "u1"),
+        ("is_vip", "u1"),
+        ("type_id", "<i4"),
+        ("teller_id", "<i4"),  # -1: no teller
+        ("counts", "<u4", (len(monthly.COUNT_FIELDS),)),
+        ("seconds", "<f8", (len(monthly.SECOND_FIELDS),)),
+    ]
+)
+# A non-empty histogram bucket of a cell (its index in the day's cells).
+BUCKET_DTYPE = np.dtype([("cell", "<u4"), ("bucket", "<u2"), ("count", "<u4")])
+# A window that called tickets of a cell (index into the row's ``window_labels``).
+WINDOW_DTYPE = np.dtype([("cell", "<u4"), ("window", "<u2")])
+# ``QueueDayRollup`` fields as ``day_rollup_rows`` gives them.
+DAY_FIELDS = (
+    "outlet_id",
+    "service_on",
+    "tickets",
+    "cells",
+    "wait_buckets",
+    "handle_buckets",
+    "windows",
+    "window_labels",
+)
+
+_DAY_BITS = 40  # the key of a cell: outlet-day, half hour, business type, teller, VIP flag
+_HALF_BITS = 34
+_TYPE_BITS = 21
+_TELLER_BITS = 1
+
+
+def _buckets(seconds: np.ndarray) -> np.ndarray:
+    return np.where(
         seconds <= 0, 0, np.minimum(seconds // histogram.BUCKET_SECONDS, histogram.BUCKETS - 1)
     ).astype(np.int64)
-    pairs, counts = np.unique(groups * histogram.BUCKETS + buckets, return_counts=True)
-    owner = (pairs // histogram.BUCKETS).tolist()
-    index = (pairs % histogram.BUCKETS).tolist()
-    # Written out directly (as json.dumps would, keys in bucket order): json.dumps on these
-    # small dicts costs a third of the building of the rows.
-    made: list[list[str]] = [[] for _ in range(count)]
-    for g, b, c in zip(owner, index, counts.tolist(), strict=True):
-        made[g].append(f'"{b}": {c}')
-    return ["{" + ", ".join(parts) + "}" for parts in made]
+
+
+def day_rollup_rows(tickets: TicketColumns) -> list[tuple[Any, ...]]:
+    """The ``QueueDayRollup`` rows (``DAY_FIELDS`` order) of every outlet-day of ``tickets``,
+    summed with numpy: the cells ``rollups_from_rows`` gives, packed."""
+    if tickets.outlet_id.size == 0:
+        return []
+    outlet = tickets.outlet_id.astype(np.int64)
+    day = tickets.day.astype(np.int64)
+    pairs, outlet_day = np.unique(outlet * 4_000_000 + day, return_inverse=True)
+    types, type_index = np.unique(tickets.type_id.astype(np.int64), return_inverse=True)
+    tellers, teller_index = np.unique(tickets.teller_id.astype(np.int64), return_inverse=True)
+    if (
+        pairs.size >= 1 << (63 - _DAY_BITS)
+        or types.size >= 1 << (_HALF_BITS - _TYPE_BITS)
+        or tellers.size >= 1 << (_TYPE_BITS - _TELLER_BITS)
+    ):
+        raise ValueError("too many outlet-days, business types or tellers in one batch")
+    key = (
+        (outlet_day.reshape(-1).astype(np.int64) << _DAY_BITS)
+        | (tickets.half_hour.astype(np.int64) << _HALF_BITS)
+        | (type_index.reshape(-1).astype(np.int64) << _TYPE_BITS)
+        | (teller_index.reshape(-1).astype(np.int64) << _TELLER_BITS)
+        | tickets.is_vip.astype(np.int64)
+    )
+    keys, cell = np.unique(key, return_inverse=True)
+    cell = cell.reshape(-1)
+    n = keys.size
+    records = np.zeros(n, dtype=CELL_DTYPE)
+    records["half_hour"] = (keys >> _HALF_BITS) & 63
+    records["is_vip"] = keys & 1
+    records["type_id"] = types[(keys >> _TYPE_BITS) & ((1 << (_HALF_BITS - _TYPE_BITS)) - 1)]
+    records["teller_id"] = tellers[(keys >> _TELLER_BITS) & ((1 << (_TYPE_BITS - 1)) - 1)]
+    wait = tickets.wait.astype(np.float64)
+    handle = tickets.handle.astype(np.float64)
+    waited = ~np.isnan(wait)
+    handled = ~np.isnan(handle)
+    counts = records["counts"]
+    counts[:, 0] = np.bincount(cell, minlength=n)
+    for i in range(len(OUTCOME_CODES)):
+        counts[:, 1 + i] = np.bincount(cell[tickets.outcome == i], minlength=n)
+    counts[:, 5] = np.bincount(cell[waited], minlength=n)
+    counts[:, 6] = np.bincount(cell[handled], minlength=n)
+    seconds = records["seconds"]
+    seconds[:, 0] = np.bincount(cell[waited], weights=wait[waited], minlength=n)
+    seconds[:, 1] = np.bincount(cell[handled], weights=handle[handled], minlength=n)
+    seconds[:, 2] = np.bincount(cell[handled], weights=handle[handled] ** 2, minlength=n)
+    wait_cells, wait_bins, wait_counts = _bucket_counts(cell[waited], _buckets(wait[waited]))
+    handle_cells, handle_bins, handle_counts = _bucket_counts(
+        cell[handled], _buckets(handle[handled])
+    )
+    with_window = waited & (tickets.window > 0)
+    width = len(tickets.window_labels)
+    window_pairs = np.unique(cell[with_window] * width + tickets.window[with_window])
+    window_cells, window_codes = window_pairs // width, window_pairs % width
+
+    # Cells are sorted by outlet-day first: each day's cells, buckets and windows are runs.
+    day_of_cell = keys >> _DAY_BITS
+    bounds = np.searchsorted(day_of_cell, np.arange(pairs.size + 1))
+    wait_bounds = np.searchsorted(wait_cells, bounds)
+    handle_bounds = np.searchsorted(handle_cells, bounds)
+    window_bounds = np.searchsorted(window_cells, bounds)
+    labels = list(tickets.window_labels)
+    rows = []
+    for index, pair in enumerate(pairs.tolist()):
+        first, last = int(bounds[index]), int(bounds[index + 1])
+        own = slice(int(window_bounds[index]), int(window_bounds[index + 1]))
+        used, local = np.unique(window_codes[own], return_inverse=True)
+        windows = np.empty(local.size, dtype=WINDOW_DTYPE)
+        windows["cell"] = window_cells[own] - first
+        windows["window"] = local.reshape(-1)
+        rows.append(
+            (
+                pair // 4_000_000,
+                date.fromordinal(pair % 4_000_000),
+                int(counts[first:last, 0].sum()),
+                records[first:last].tobytes(),
+                _packed_buckets(wait_cells, wait_bins, wait_counts, wait_bounds, index, first),
+                _packed_buckets(
+                    handle_cells, handle_bins, handle_counts, handle_bounds, index, first
+                ),
+                windows.tobytes(),
+                [labels[code] for code in used.tolist()],
+            )
+        )
+    return rows
+
+
+def _bucket_counts(cells: np.ndarray, buckets: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The non-empty (cell, bucket) pairs and their counts, in order of cell and bucket."""
+    pairs, counts = np.unique(cells * histogram.BUCKETS + buckets, return_counts=True)
+    return pairs // histogram.BUCKETS, pairs % histogram.BUCKETS, counts
+
+
+def _packed_buckets(
+    cells: np.ndarray,
+    buckets: np.ndarray,
+    counts: np.ndarray,
+    bounds: np.ndarray,
+    index: int,
+    first: int,
+) -> bytes:
+    own = slice(int(bounds[index]), int(bounds[index + 1]))
+    packed = np.empty(own.stop - own.start, dtype=BUCKET_DTYPE)
+    packed["cell"] = cells[own] - first
+    packed["bucket"] = buckets[own]
+    packed["count"] = counts[own]
+    return packed.tobytes()
+
+
+@dataclass
+class Cells:
+    """Cells of many outlet-days as numpy columns, with their histograms' non-empty buckets
+    and their windows as (cell index, value) columns."""
+
+    outlet_id: np.ndarray
+    day: np.ndarray  # proleptic ordinal
+    half_hour: np.ndarray
+    type_id: np.ndarray
+    teller_id: np.ndarray  # -1: no teller
+    is_vip: np.ndarray  # bool
+    counts: np.ndarray  # (cells, len(monthly.COUNT_FIELDS)) int64
+    seconds: np.ndarray  # (cells, len(monthly.SECOND_FIELDS)) float64
+    wait_cell: np.ndarray
+    wait_bucket: np.ndarray
+    wait_count: np.ndarray
+    handle_cell: np.ndarray
+    handle_bucket: np.ndarray
+    handle_count: np.ndarray
+    window_cell: np.ndarray
+    window: np.ndarray  # index into ``window_labels``
+    window_labels: list[str]
+
+    def __len__(self) -> int:
+        return int(self.outlet_id.size)
+
+    def count(self, name: str) -> np.ndarray:
+        return self.counts[:, monthly.COUNT_FIELDS.index(name)]
+
+    def second(self, name: str) -> np.ndarray:
+        return self.seconds[:, monthly.SECOND_FIELDS.index(name)]
+
+    def take(self, keep: np.ndarray) -> Cells:
+        """The cells where ``keep`` (a boolean mask) holds, with their buckets and windows."""
+        where = np.full(len(self) + 1, -1, dtype=np.int64)
+        chosen = np.flatnonzero(keep)
+        where[chosen] = np.arange(chosen.size)
+
+        def moved(cells: np.ndarray, *values: np.ndarray) -> list[np.ndarray]:
+            new = where[cells]
+            kept = new >= 0
+            return [new[kept], *(v[kept] for v in values)]
+
+        wait = moved(self.wait_cell, self.wait_bucket, self.wait_count)
+        handle = moved(self.handle_cell, self.handle_bucket, self.handle_count)
+        window = moved(self.window_cell, self.window)
+        return Cells(
+            outlet_id=self.outlet_id[chosen],
+            day=self.day[chosen],
+            half_hour=self.half_hour[chosen],
+            type_id=self.type_id[chosen],
+            teller_id=self.teller_id[chosen],
+            is_vip=self.is_vip[chosen],
+            counts=self.counts[chosen],
+            seconds=self.seconds[chosen],
+            wait_cell=wait[0],
+            wait_bucket=wait[1],
+            wait_count=wait[2],
+            handle_cell=handle[0],
+            handle_bucket=handle[1],
+            handle_count=handle[2],
+            window_cell=window[0],
+            window=window[1],
+            window_labels=self.window_labels,
+        )
+
+    def histograms(self, kind: str, group: np.ndarray, groups: int) -> np.ndarray:
+        """Per group (``group[i]`` of cell ``i``), the dense bucket counts of ``kind``
+        ("wait" or "handle"): one line of ``histogram.BUCKETS`` per group."""
+        cells, buckets, counts = (
+            (self.wait_cell, self.wait_bucket, self.wait_count)
+            if kind == "wait"
+            else (self.handle_cell, self.handle_bucket, self.handle_count)
+        )
+        flat = np.bincount(
+            group[cells] * histogram.BUCKETS + buckets,
+            weights=counts,
+            minlength=groups * histogram.BUCKETS,
+        )
+        return flat.round().astype(np.int64).reshape(groups, histogram.BUCKETS)
+
+    def sums(self, group: np.ndarray, groups: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per group, the summed counts (int64) and seconds, one line per group."""
+        counts = np.zeros((groups, self.counts.shape[1]))
+        seconds = np.zeros((groups, self.seconds.shape[1]))
+        for column, line in enumerate(self.counts.T):
+            counts[:, column] = np.bincount(group, weights=line, minlength=groups)
+        for column, line in enumerate(self.seconds.T):
+            seconds[:, column] = np.bincount(group, weights=line, minlength=groups)
+        return counts.round().astype(np.int64), seconds
+
+
+# ``QueueDayRollup`` fields as ``cells_of`` reads them.
+READ_FIELDS = (
+    "outlet_id",
+    "service_on",
+    "cells",
+    "wait_buckets",
+    "handle_buckets",
+    "windows",
+    "window_labels",
+)
+
+
+def cells_of(rows: Iterable[Sequence[Any]]) -> Cells:
+    """The cells of day rollup rows (``READ_FIELDS`` values), one ``Cells``."""
+    rows = list(rows)
+    blobs = [bytes(row[2]) for row in rows]
+    sizes = np.array([len(blob) // CELL_DTYPE.itemsize for blob in blobs], dtype=np.int64)
+    starts = np.cumsum(sizes) - sizes
+    records = np.frombuffer(b"".join(blobs), dtype=CELL_DTYPE)
+    outlets = np.array([row[0] for row in rows], dtype=np.int64)
+    days = np.array([_ordinal(row[1]) for row in rows], dtype=np.int64)
+
+    def sparse(at: int, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
+        parts = [bytes(row[at]) for row in rows]
+        counts = np.array([len(p) // dtype.itemsize for p in parts], dtype=np.int64)
+        packed = np.frombuffer(b"".join(parts), dtype=dtype)
+        return packed, packed["cell"].astype(np.int64) + np.repeat(starts, counts)
+
+    wait, wait_cell = sparse(3, BUCKET_DTYPE)
+    handle, handle_cell = sparse(4, BUCKET_DTYPE)
+    windows, window_cell = sparse(5, WINDOW_DTYPE)
+    labels: dict[str, int] = {}
+    codes = []
+    for row in rows:
+        own = [labels.setdefault(label, len(labels)) for label in _labels(row[6])]
+        codes.append(np.array(own, dtype=np.int64))
+    window_counts = [len(bytes(row[5])) // WINDOW_DTYPE.itemsize for row in rows]
+    window = (
+        np.concatenate([own[windows["window"][a:b]] for own, a, b in _runs(codes, window_counts)])
+        if windows.size
+        else np.zeros(0, dtype=np.int64)
+    )
+    return Cells(
+        outlet_id=np.repeat(outlets, sizes),
+        day=np.repeat(days, sizes),
+        half_hour=records["half_hour"].astype(np.int64),
+        type_id=records["type_id"].astype(np.int64),
+        teller_id=records["teller_id"].astype(np.int64),
+        is_vip=records["is_vip"].astype(bool),
+        counts=records["counts"].astype(np.int64).reshape(-1, len(monthly.COUNT_FIELDS)),
+        seconds=records["seconds"].astype(np.float64).reshape(-1, len(monthly.SECOND_FIELDS)),
+        wait_cell=wait_cell,
+        wait_bucket=wait["bucket"].astype(np.int64),
+        wait_count=wait["count"].astype(np.int64),
+        handle_cell=handle_cell,
+        handle_bucket=handle["bucket"].astype(np.int64),
+        handle_count=handle["count"].astype(np.int64),
+        window_cell=window_cell,
+        window=window,
+        window_labels=list(labels),
+    )
+
+
+def _runs(codes: list[np.ndarray], counts: list[int]) -> Iterable[tuple[np.ndarray, int, int]]:
+    start = 0
+    for own, count in zip(codes, counts, strict=True):
+        yield own, start, start + count
+        start += count
+
+
+def _ordinal(value: date | str) -> int:
+    return (date.fromisoformat(value) if isinstance(value, str) else value).toordinal()
+
+
+def _labels(value: list[str] | str) -> list[str]:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def read_cells(queryset: Any) -> Cells:
+    """The cells of a ``QueueDayRollup`` queryset (already filtered by the caller's scope)."""
+    return cells_of(queryset.order_by().values_list(*READ_FIELDS))
+
+
+def cell_rows(queryset: Any = None) -> list[CellRow]:
+    """The stored cells (of ``queryset``, all without one) as ``CellRow`` values: for
+    inspection and tests, not for pages."""
+    return cell_rows_of(read_cells(QueueDayRollup.objects.all() if queryset is None else queryset))
+
+
+def cell_rows_of(cells: Cells) -> list[CellRow]:
+    """``cells`` as ``CellRow`` values."""
+    waits: list[dict[str, int]] = [{} for _ in range(len(cells))]
+    for c, b, n in zip(cells.wait_cell.tolist(), cells.wait_bucket.tolist(),
+                       cells.wait_count.tolist(), strict=True):  # fmt: skip
+        waits[c][str(b)] = n
+    handles: list[dict[str, int]] = [{} for _ in range(len(cells))]
+    for c, b, n in zip(cells.handle_cell.tolist(), cells.handle_bucket.tolist(),
+                       cells.handle_count.tolist(), strict=True):  # fmt: skip
+        handles[c][str(b)] = n
+    windows: list[list[str]] = [[] for _ in range(len(cells))]
+    for c, w in zip(cells.window_cell.tolist(), cells.window.tolist(), strict=True):
+        windows[c].append(cells.window_labels[w])
+    out = []
+    for i in range(len(cells)):
+        counts = cells.counts[i].tolist()
+        seconds = cells.seconds[i].tolist()
+        teller = int(cells.teller_id[i])
+        out.append(
+            CellRow(
+                outlet_id=int(cells.outlet_id[i]),
+                service_on=date.fromordinal(int(cells.day[i])),
+                half_hour=int(cells.half_hour[i]),
+                business_type_id=int(cells.type_id[i]),
+                teller_id=None if teller < 0 else teller,
+                is_vip=bool(cells.is_vip[i]),
+                tickets=counts[0],
+                served=counts[1],
+                no_show=counts[2],
+                abandoned=counts[3],
+                transferred=counts[4],
+                wait_count=counts[5],
+                wait_seconds=seconds[0],
+                wait_histogram=waits[i],
+                handle_count=counts[6],
+                handle_seconds=seconds[1],
+                handle_squares=seconds[2],
+                handle_histogram=handles[i],
+                windows=sorted(windows[i]),
+            )
+        )
+    return out
+
+
+def day_rows_of_cells(cells: Iterable[CellRow]) -> list[tuple[Any, ...]]:
+    """``CellRow`` values packed as day rollup rows (``DAY_FIELDS`` order), one per outlet
+    and day: for cells summed elsewhere (an upgrade, a test)."""
+    by_day: dict[tuple[int, date], list[CellRow]] = {}
+    for cell in cells:
+        by_day.setdefault((cell.outlet_id, cell.service_on), []).append(cell)
+    rows = []
+    for (outlet_id, day), own in sorted(by_day.items()):
+        own.sort(key=lambda c: (c.half_hour, c.business_type_id, c.teller_id or -1, c.is_vip))
+        records = np.zeros(len(own), dtype=CELL_DTYPE)
+        waits: list[tuple[int, int, int]] = []
+        handles: list[tuple[int, int, int]] = []
+        windows: list[tuple[int, int]] = []
+        labels: dict[str, int] = {}
+        for i, cell in enumerate(own):
+            records[i] = (
+                cell.half_hour,
+                cell.is_vip,
+                cell.business_type_id,
+                -1 if cell.teller_id is None else cell.teller_id,
+                [getattr(cell, name) for name in monthly.COUNT_FIELDS],
+                [getattr(cell, name) for name in monthly.SECOND_FIELDS],
+            )
+            waits += [
+                (i, int(b), n)
+                for b, n in sorted(histogram.add_into({}, cell.wait_histogram).items())
+            ]
+            handles += [
+                (i, int(b), n)
+                for b, n in sorted(histogram.add_into({}, cell.handle_histogram).items())
+            ]
+            windows += [(i, labels.setdefault(w, len(labels))) for w in sorted(set(cell.windows))]
+        rows.append(
+            (
+                outlet_id,
+                day,
+                int(records["counts"][:, 0].sum()),
+                records.tobytes(),
+                np.array(waits, dtype=BUCKET_DTYPE).tobytes(),
+                np.array(handles, dtype=BUCKET_DTYPE).tobytes(),
+                np.array(windows, dtype=WINDOW_DTYPE).tobytes(),
+                list(labels),
+            )
+        )
+    return rows
 
 
 def day_texts(days: np.ndarray) -> list[str]:
@@ -206,85 +622,6 @@ def day_texts(days: np.ndarray) -> list[str]:
             text = cache[ordinal] = date.fromordinal(ordinal).isoformat()
         out.append(text)
     return out
-
-
-def rollup_rows_of_columns(tickets: TicketColumns) -> list[tuple]:
-    """The rollups of ``tickets`` in ``ROLLUP_FIELDS`` order, values ready for the database
-    (dates and JSON as text): what ``rollups_from_rows`` gives, summed with numpy."""
-    if tickets.outlet_id.size == 0:
-        return []
-    keys = np.stack(
-        [
-            tickets.outlet_id.astype(np.int64),
-            tickets.day.astype(np.int64),
-            tickets.half_hour.astype(np.int64),
-            tickets.type_id.astype(np.int64),
-            tickets.teller_id.astype(np.int64),
-            tickets.is_vip.astype(np.int64),
-        ],
-        axis=1,
-    )
-    unique, group = np.unique(keys, axis=0, return_inverse=True)
-    group = group.reshape(-1)
-    n = unique.shape[0]
-
-    def count(mask: np.ndarray) -> list[int]:
-        return np.bincount(group[mask], minlength=n).tolist()
-
-    def total(mask: np.ndarray, values: np.ndarray) -> list[float]:
-        return np.bincount(group[mask], weights=values[mask], minlength=n).tolist()
-
-    wait = tickets.wait.astype(np.float64)
-    handle = tickets.handle.astype(np.float64)
-    waited = ~np.isnan(wait)
-    handled = ~np.isnan(handle)
-    wait_hist = _histograms(group[waited], wait[waited], n)
-    handle_hist = _histograms(group[handled], handle[handled], n)
-    # Distinct windows of the called tickets per group, in the order of their text.
-    labels = list(tickets.window_labels)
-    order = sorted(range(len(labels)), key=labels.__getitem__)
-    rank = np.empty(len(labels), dtype=np.int64)
-    rank[order] = np.arange(len(labels))
-    texts = [json.dumps(labels[i], ensure_ascii=False) for i in order]
-    has_window = waited & (tickets.window > 0)
-    width = len(labels)
-    pairs = np.unique(group[has_window] * width + rank[tickets.window[has_window]])
-    windows: list[list[str]] = [[] for _ in range(n)]
-    for g, w in zip((pairs // width).tolist(), (pairs % width).tolist(), strict=True):
-        windows[g].append(texts[w])
-    tickets_count = np.bincount(group, minlength=n).tolist()
-    outcomes = [count(tickets.outcome == code) for code in range(len(OUTCOME_CODES))]
-    wait_count = count(waited)
-    wait_seconds = total(waited, wait)
-    handle_count = count(handled)
-    handle_seconds = total(handled, handle)
-    handle_squares = total(handled, handle * handle)
-    days = day_texts(unique[:, 1])
-    served, no_show, abandoned, transferred = outcomes
-    return [
-        (
-            outlet_id,
-            days[g],
-            half,
-            type_id,
-            teller if teller >= 0 else None,
-            bool(vip),
-            tickets_count[g],
-            served[g],
-            no_show[g],
-            abandoned[g],
-            transferred[g],
-            wait_count[g],
-            wait_seconds[g],
-            wait_hist[g],
-            handle_count[g],
-            handle_seconds[g],
-            handle_squares[g],
-            handle_hist[g],
-            "[" + ", ".join(windows[g]) + "]",
-        )
-        for g, (outlet_id, _day, half, type_id, teller, vip) in enumerate(unique.tolist())
-    ]
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -342,56 +679,42 @@ def ticket_columns_of_rows(rows: Sequence[Row], *, zone: tzinfo | None = None) -
     )
 
 
-def rollups_rows_insert(rows: Iterable[Sequence], *, batch_size: int = 5000) -> None:
-    """Write rollup rows from ``rollup_rows_of_columns`` (values ready for the database)."""
-    insert_rows(QueueRollup, ROLLUP_FIELDS, rows, batch_size=batch_size, prepared=True)
+def day_rollups_insert(rows: Iterable[Sequence[Any]]) -> int:
+    """Write day rollup rows from ``day_rollup_rows``; returns how many."""
+    if connection.vendor == "postgresql":
+        return copy_rows_binary(QueueDayRollup, DAY_FIELDS, rows)
+    rows = list(rows)
+    insert_rows(QueueDayRollup, DAY_FIELDS, rows, batch_size=500)
+    return len(rows)
 
 
-def rollups_rows_delete(*, outlet_id: int, days: Iterable[date]) -> None:
+def day_rollups_delete(*, outlet_id: int, days: Iterable[date]) -> None:
     """Delete the rollups of ``days`` at one outlet, before they are written again."""
-    ordered = sorted(set(days))
-    for start in range(0, len(ordered), 500):
-        QueueRollup.objects.filter(
-            outlet_id=outlet_id, service_on__in=ordered[start : start + 500]
-        ).delete()
+    for chunk in _chunks(set(days)):
+        QueueDayRollup.objects.filter(outlet_id=outlet_id, service_on__in=chunk).delete()
 
 
-def rollups_insert(rollups: Iterable[QueueRollup], *, batch_size: int = 5000) -> None:
-    """Write unsaved rollups by the bulk path (COPY on PostgreSQL)."""
-    insert_rows(
-        QueueRollup,
-        ROLLUP_FIELDS,
-        ([getattr(r, name) for name in ROLLUP_FIELDS] for r in rollups),
-        batch_size=batch_size,
-    )
-
-
-def rollups_rebuild(
-    *, days: Iterable[tuple[int, date]], batch_size: int = 5000, with_monthly: bool = True
-) -> int:
+def rollups_rebuild(*, days: Iterable[tuple[int, date]], with_monthly: bool = True) -> int:
     """Replace the rollups of each (outlet id, day) with sums of its tickets, and (unless the
     caller rebuilds them itself, once for all it wrote) the monthly tables of those months;
     idempotent.
 
-    Call inside the transaction that wrote the tickets. Returns the rollups written.
+    Call inside the transaction that wrote the tickets. Returns the day rows written.
     """
     by_outlet: dict[int, set[date]] = {}
     for outlet_id, day in days:
         by_outlet.setdefault(outlet_id, set()).add(day)
     written = 0
+    zone = timezone.get_default_timezone()
     for outlet_id, dates in sorted(by_outlet.items()):
-        ordered = sorted(dates)
-        for start in range(0, len(ordered), 500):
-            chunk = ordered[start : start + 500]
-            QueueRollup.objects.filter(outlet_id=outlet_id, service_on__in=chunk).delete()
-            rows = (
+        for chunk in _chunks(dates):
+            QueueDayRollup.objects.filter(outlet_id=outlet_id, service_on__in=chunk).delete()
+            rows = list(
                 QueueTicket.objects.filter(outlet_id=outlet_id, service_on__in=chunk)
                 .order_by()
                 .values_list(*ROW_FIELDS)
             )
-            rollups = rollups_from_rows(rows.iterator(chunk_size=5000))
-            rollups_insert(rollups, batch_size=batch_size)
-            written += len(rollups)
+            written += day_rollups_insert(day_rollup_rows(ticket_columns_of_rows(rows, zone=zone)))
     if with_monthly:
         monthly_rebuild(
             months={(outlet_id, day) for outlet_id, dates in by_outlet.items() for day in dates}
@@ -409,32 +732,39 @@ def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
 
 
 def monthly_rebuild(*, months: Iterable[tuple[int, date]]) -> int:
-    """Replace the monthly tables of each (outlet id, month) with sums of its daily rollups,
+    """Replace the monthly tables of each (outlet id, month) with sums of its days' cells,
     then re-sum the subtree rows of every unit above those outlets for those months, from
     their children's rows; idempotent.
 
-    Call inside the transaction that wrote the rollups. Returns the monthly rows written.
+    Each outlet's cells are read in one query for all its months, and outlets with the same
+    months are cleared together. Call inside the transaction that wrote the rollups.
+    Returns the monthly rows written.
     """
-    by_month: dict[date, set[int]] = {}
+    by_outlet: dict[int, set[date]] = {}
     for outlet_id, day in months:
-        by_month.setdefault(monthly.month_of(day), set()).add(outlet_id)
-    written = 0
-    for month, outlet_ids in sorted(by_month.items()):
-        last = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-        figures: list[tuple[Any, ...]] = []
-        tellers: list[tuple[Any, ...]] = []
-        halves: list[tuple[Any, ...]] = []
-        by_teller: list[tuple[Any, ...]] = []
-        for outlet_id in sorted(outlet_ids):
-            rollups = _raw_rollups(outlet_id, month, last)
-            summed = monthly.outlet_month(rollups)
+        by_outlet.setdefault(outlet_id, set()).add(monthly.month_of(day))
+    figures: list[tuple[Any, ...]] = []
+    tellers: list[tuple[Any, ...]] = []
+    halves: list[tuple[Any, ...]] = []
+    by_teller: list[tuple[Any, ...]] = []
+    alike: dict[frozenset[date], list[int]] = {}
+    for outlet_id, its_months in sorted(by_outlet.items()):
+        alike.setdefault(frozenset(its_months), []).append(outlet_id)
+        within = Q(pk__in=[])
+        for month in its_months:
+            within |= Q(service_on__range=(month, _month_end(month)))
+        cells = read_cells(QueueDayRollup.objects.filter(within, outlet_id=outlet_id))
+        month_of_cell = _month_ordinals(cells.day)
+        for month in sorted(its_months):
+            own = cells.take(month_of_cell == month.toordinal())
+            summed = monthly.outlet_month(own)
             halves += [
                 (outlet_id, month, half_hour, is_vip, *sums.values())
-                for (half_hour, is_vip), sums in monthly.half_hour_figures(rollups).items()
+                for (half_hour, is_vip), sums in monthly.half_hour_figures(own).items()
             ]
             by_teller += [
                 (outlet_id, month, teller_id, is_vip, *sums.values())
-                for (teller_id, is_vip), sums in monthly.teller_figures(rollups).items()
+                for (teller_id, is_vip), sums in monthly.teller_figures(own).items()
             ]
             figures += [
                 (outlet_id, month, False, type_id, is_vip, *sums.values())
@@ -445,35 +775,34 @@ def monthly_rebuild(*, months: Iterable[tuple[int, date]]) -> int:
                  sums.handle_seconds, sums.types_blob())
                 for teller_id, sums in summed.tellers.items()
             ]  # fmt: skip
+    for its_months, outlet_ids in alike.items():
         for chunk in _chunks(outlet_ids):
             MonthlyQueueFigures.objects.filter(
-                month=month, is_subtree=False, unit_id__in=chunk
+                month__in=its_months, is_subtree=False, unit_id__in=chunk
             ).delete()
-            MonthlyTellerFigures.objects.filter(month=month, outlet_id__in=chunk).delete()
-            MonthlyHalfHourFigures.objects.filter(month=month, outlet_id__in=chunk).delete()
-            MonthlyTellerQueueFigures.objects.filter(month=month, outlet_id__in=chunk).delete()
-        insert_rows(MonthlyQueueFigures, _FIGURES_FIELDS, figures)
-        insert_rows(MonthlyTellerFigures, _TELLER_FIELDS, tellers)
-        insert_rows(MonthlyHalfHourFigures, _HALF_HOUR_FIELDS, halves)
-        insert_rows(MonthlyTellerQueueFigures, _TELLER_QUEUE_FIELDS, by_teller)
-        written += len(figures) + len(tellers) + len(halves) + len(by_teller)
-        written += _tree_rebuild(month, outlet_ids)
-    return written
+            for model in (MonthlyTellerFigures, MonthlyHalfHourFigures, MonthlyTellerQueueFigures):
+                model.objects.filter(month__in=its_months, outlet_id__in=chunk).delete()
+    insert_rows(MonthlyQueueFigures, _FIGURES_FIELDS, figures)
+    insert_rows(MonthlyTellerFigures, _TELLER_FIELDS, tellers)
+    insert_rows(MonthlyHalfHourFigures, _HALF_HOUR_FIELDS, halves)
+    insert_rows(MonthlyTellerQueueFigures, _TELLER_QUEUE_FIELDS, by_teller)
+    written = len(figures) + len(tellers) + len(halves) + len(by_teller)
+    every_month = {month for its_months in by_outlet.values() for month in its_months}
+    return written + _tree_rebuild(every_month, set(by_outlet))
 
 
-def _raw_rollups(outlet_id: int, first: date, last: date) -> list[tuple[Any, ...]]:
-    """The outlet's rollups of ``first`` to ``last`` in ``monthly.ROLLUP_FIELDS`` order, as
-    the database gives them: histograms as JSON text, read in bulk by ``monthly``."""
-    query = (
-        QueueRollup.objects.filter(outlet_id=outlet_id, service_on__range=(first, last))
-        .order_by()
-        .values_list(*monthly.ROLLUP_FIELDS)
-        .query
+def _month_end(month: date) -> date:
+    return (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
+def _month_ordinals(days: np.ndarray) -> np.ndarray:
+    """The ordinal of the first day of the month of each day (ordinals)."""
+    distinct, inverse = np.unique(days, return_inverse=True)
+    firsts = np.array(
+        [date.fromordinal(d).replace(day=1).toordinal() for d in distinct.tolist()],
+        dtype=np.int64,
     )
-    sql, params = query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    return firsts[inverse.reshape(-1)] if days.size else np.zeros(0, dtype=np.int64)
 
 
 _FIGURES_FIELDS = ("unit_id", "month", "is_subtree", "business_type_id", "is_vip",
@@ -485,9 +814,10 @@ _TELLER_QUEUE_FIELDS = ("outlet_id", "month", "teller_id", "is_vip", *monthly.VA
 _STORED = ("unit_id", "is_subtree", "business_type_id", "is_vip", *monthly.VALUE_FIELDS)
 
 
-def _tree_rebuild(month: date, outlet_ids: set[int]) -> int:
-    """Re-sum the month's subtree rows of every unit above ``outlet_ids``, deepest first,
-    each from its own rows and its children's (subtree rows where a child has them)."""
+def _tree_rebuild(months: set[date], outlet_ids: set[int]) -> int:
+    """Re-sum the subtree rows of ``months`` of every unit above ``outlet_ids``, deepest
+    first, each from its own rows and its children's (subtree rows where a child has them);
+    three queries a unit, whatever the number of months."""
     steplen = OrgUnit.steplen
     above: set[str] = set()
     for chunk in _chunks(outlet_ids):
@@ -501,35 +831,37 @@ def _tree_rebuild(month: date, outlet_ids: set[int]) -> int:
     written = 0
     for unit_id, path, depth in sorted(units, key=lambda u: -u[2]):
         rows = (
-            MonthlyQueueFigures.objects.filter(month=month)
+            MonthlyQueueFigures.objects.filter(month__in=months)
             .filter(
                 Q(unit_id=unit_id, is_subtree=False)
                 | Q(unit__path__startswith=path, unit__depth=depth + 1)
             )
             .order_by()
-            .values(*_STORED)
+            .values("month", *_STORED)
         )
-        by_unit: dict[int, dict[bool, list[dict[str, Any]]]] = {}
+        found: dict[date, dict[int, dict[bool, list[dict[str, Any]]]]] = {}
         for row in rows:
+            by_unit = found.setdefault(row["month"], {})
             by_unit.setdefault(row["unit_id"], {}).setdefault(row["is_subtree"], []).append(row)
-        # A child's subtree rows where it has them (a unit above outlets), else its own.
-        chosen = [
-            row
-            for kinds in by_unit.values()
-            for row in (kinds[True] if True in kinds else kinds[False])
-        ]
-        total = monthly.tree_sums(
-            ((row["business_type_id"], row["is_vip"]), monthly.Figures.stored(row))
-            for row in chosen
-        )
-        MonthlyQueueFigures.objects.filter(unit_id=unit_id, month=month, is_subtree=True).delete()
-        insert_rows(
-            MonthlyQueueFigures,
-            _FIGURES_FIELDS,
-            [
+        made = []
+        for month, by_unit in sorted(found.items()):
+            # A child's subtree rows where it has them (a unit above outlets), else its own.
+            chosen = [
+                row
+                for kinds in by_unit.values()
+                for row in (kinds[True] if True in kinds else kinds[False])
+            ]
+            total = monthly.tree_sums(
+                ((row["business_type_id"], row["is_vip"]), monthly.Figures.stored(row))
+                for row in chosen
+            )
+            made += [
                 (unit_id, month, True, type_id, is_vip, *sums.values())
                 for (type_id, is_vip), sums in total.items()
-            ],
-        )
-        written += len(total)
+            ]
+        MonthlyQueueFigures.objects.filter(
+            unit_id=unit_id, month__in=months, is_subtree=True
+        ).delete()
+        insert_rows(MonthlyQueueFigures, _FIGURES_FIELDS, made)
+        written += len(made)
     return written

@@ -1,10 +1,11 @@
 """Reads of the counters app: queue and counter figures, staffing, league tables.
 
-Every figure comes from the rollups (``QueueRollup``), never from the raw tickets, through
-``visible_to(user)``; a page runs a fixed number of queries whatever the range. Whole
-calendar months per outlet, business type or VIP flag, and the league table, read the
-monthly tables summed from the rollups (``MonthlyQueueFigures``, ``MonthlyTellerFigures``):
-the same figures from a few rows per outlet, unit or teller.
+Every figure comes from the rollups (the cells of ``QueueDayRollup``, read by ``_cells``),
+never from the raw tickets, through ``visible_to(user)``; a page runs a fixed number of
+queries whatever the range. Whole calendar months per outlet, business type or VIP flag,
+and the league table, read the monthly tables summed from the rollups
+(``MonthlyQueueFigures``, ``MonthlyTellerFigures``): the same figures from a few rows per
+outlet, unit or teller.
 """
 
 from __future__ import annotations
@@ -17,15 +18,13 @@ from typing import Any, NamedTuple
 import numpy as np
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import connection
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Q
 from django.http import Http404
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ventanilla.core.scoping import Role, own_or_subtree_q, scope_for
-from ventanilla.counters import histogram, monthly, slowness, staffing, vipselection
+from ventanilla.counters import histogram, monthly, rollups, slowness, staffing, vipselection
 from ventanilla.counters.models import (
     BusinessType,
     ErrorKind,
@@ -35,7 +34,7 @@ from ventanilla.counters.models import (
     MonthlyQueueFigures,
     MonthlyTellerFigures,
     MonthlyTellerQueueFigures,
-    QueueRollup,
+    QueueDayRollup,
     TellerError,
     TicketImport,
     VipCandidateScore,
@@ -49,14 +48,6 @@ VIP_WAIT_TARGET_SECONDS: int = getattr(settings, "COUNTERS_VIP_WAIT_TARGET_SECON
 STAFFING_SERVICE_LEVEL: float = getattr(settings, "COUNTERS_STAFFING_SERVICE_LEVEL", 0.8)
 
 GROUPINGS = ("outlet", "day", "half_hour", "business_type", "teller", "vip")
-_KEY_FIELD = {
-    "outlet": "outlet_id",
-    "day": "service_on",
-    "half_hour": "half_hour",
-    "business_type": "business_type_id",
-    "teller": "teller_id",
-    "vip": "is_vip",
-}
 _READ = (
     "is_vip",
     "tickets",
@@ -220,24 +211,48 @@ def sees_every_teller(user: Any, unit: OrgUnit | None) -> bool:
     return held is not None and held != Role.STAFF
 
 
-def _rollups(
+def _cells(
     user: Any,
     unit: OrgUnit | None,
     start: date,
     end: date,
     is_vip: bool | None,
     min_role: Role = Role.VIEWER,
-) -> Any:
-    qs = (
-        QueueRollup.objects.visible_to(user, min_role)
-        .filter(service_on__range=(start, end))
-        .filter(own_teller_q(user))
-    )
+    teller: Employee | None = None,
+) -> rollups.Cells:
+    """The cells of ``start`` to ``end`` at the outlets of ``unit`` (of the whole scope
+    without one) that ``user`` sees: the one place the daily rollups are read. Where the
+    user's post grants the staff role (a teller), only the cells of the tickets they served,
+    as ``own_teller_q`` rules; with ``is_vip``, the cells of that flag only, and with
+    ``teller`` those of that teller only."""
+    qs = QueueDayRollup.objects.visible_to(user, min_role).filter(service_on__range=(start, end))
     if unit is not None:
         qs = qs.filter(outlet__path__startswith=unit.path)
+    if teller is not None:
+        # Only the outlets where the teller served in those months (a subquery).
+        qs = qs.filter(
+            outlet_id__in=MonthlyTellerFigures.objects.filter(
+                teller=teller, month__range=(monthly.month_of(start), end)
+            ).values("outlet_id")
+        )
+    rows = list(qs.order_by().values_list("outlet__path", *rollups.READ_FIELDS))
+    cells = rollups.cells_of(row[1:] for row in rows)
+    keep = np.ones(len(cells), dtype=bool)
+    scope = scope_for(user)
+    if not scope.is_global and any(grant.role == Role.STAFF for grant in scope.grants):
+        whole = [grant.path for grant in scope.grants if grant.role != Role.STAFF]
+        row_whole = [any(row[0].startswith(path) for path in whole) for row in rows]
+        sizes = [len(row[3]) // rollups.CELL_DTYPE.itemsize for row in rows]
+        if teller is not None:
+            own = [teller.pk] if teller.user_id == getattr(user, "pk", None) else []
+        else:
+            own = list(Employee.objects.filter(user=user).values_list("pk", flat=True))
+        keep = np.repeat(np.array(row_whole, dtype=bool), sizes) | np.isin(cells.teller_id, own)
+    if teller is not None:
+        keep &= cells.teller_id == teller.pk
     if is_vip is not None:
-        qs = qs.filter(is_vip=is_vip)
-    return qs.order_by()
+        keep &= cells.is_vip == is_vip
+    return cells if keep.all() else cells.take(keep)
 
 
 def queue_figures(
@@ -313,80 +328,70 @@ def _add_daily(
     total: QueueFigures,
     by_half_hour: dict[Any, QueueFigures],
 ) -> None:
-    """Add the daily rollups of ``days`` (first, last) to the figures per ``group_by``, the
-    total, and per half hour (always: the caller drops them if unwanted); one query.
-
-    The rows are read as the database gives them (histograms as JSON text) and summed a
-    column at a time with numpy, as the monthly tables are built: a month of a sub-branch
-    is some 60,000 rollups."""
-    key_field = _KEY_FIELD[group_by]
-    fields = [key_field, *(name for name in _DAILY_READ if name != key_field)]
-    query = _rollups(user, unit, days[0], days[1], is_vip).values_list(*fields).query
-    sql, params = query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    if not rows:
+    """Add the cells of ``days`` (first, last) to the figures per ``group_by``, the total,
+    and per half hour (always: the caller drops them if unwanted); one query, summed a
+    column at a time with numpy."""
+    cells = _cells(user, unit, days[0], days[1], is_vip)
+    if not len(cells):
         return
-    columns = dict(zip(fields, zip(*rows, strict=True), strict=True))
-    keys = [_daily_key(group_by, key) for key in columns[key_field]]
-    vips = np.array(columns["is_vip"], dtype=np.int64) != 0
-    half_hours = np.array(columns["half_hour"], dtype=np.int64)
-    lookup: dict[Any, int] = {}
-    codes = np.fromiter((lookup.setdefault(k, len(lookup)) for k in keys), np.int64, len(keys))
+    values, codes = np.unique(_group_values(group_by, cells), return_inverse=True)
+    codes = codes.reshape(-1)
+    keys = [_daily_key(group_by, value) for value in values.tolist()]
     for grouped, code, names in (
-        (groups, codes, list(lookup)),
-        (by_half_hour, half_hours, list(range(_HALF_HOURS))),
+        (groups, codes, keys),
+        (by_half_hour, cells.half_hour, list(range(_HALF_HOURS))),
     ):
-        sums = _daily_sums(columns, code, vips, len(names))
+        sums = _daily_sums(cells, code, len(names))
         for index in np.unique(code).tolist():
             key = names[index]
             figures = grouped.get(key)
             if figures is None:
                 figures = grouped[key] = QueueFigures(key=key, label="")
             _add_sums(figures, sums, index)
-    _add_sums(total, _daily_sums(columns, np.zeros(len(rows), np.int64), vips, 1), 0)
+    _add_sums(total, _daily_sums(cells, np.zeros(len(cells), np.int64), 1), 0)
 
 
 _HALF_HOURS = 48
-_DAILY_SUMMED = (
-    "tickets",
-    "no_show",
-    "abandoned",
-    "wait_count",
-    "wait_seconds",
-    "handle_count",
-    "handle_seconds",
-)
-_DAILY_READ = ("half_hour", "is_vip", *_DAILY_SUMMED, "wait_histogram", "handle_histogram")
+
+
+def _group_values(group_by: str, cells: rollups.Cells) -> np.ndarray:
+    return {
+        "outlet": cells.outlet_id,
+        "day": cells.day,
+        "half_hour": cells.half_hour,
+        "business_type": cells.type_id,
+        "teller": cells.teller_id,
+        "vip": cells.is_vip,
+    }[group_by]
 
 
 def _daily_key(group_by: str, value: Any) -> Any:
-    """A grouping value as the ORM would give it (SQLite's cursor gives dates as text and
-    flags as 0 or 1)."""
-    if group_by == "day" and isinstance(value, str):
-        return date.fromisoformat(value)
+    """A grouping value as the pages name it: a date, a flag, None for no teller."""
+    if group_by == "day":
+        return date.fromordinal(value)
     if group_by == "vip":
         return bool(value)
+    if group_by == "teller" and value < 0:
+        return None
     return value
 
 
-def _daily_sums(
-    columns: dict[str, tuple[Any, ...]], code: np.ndarray, vips: np.ndarray, groups: int
-) -> dict[str, Any]:
+def _daily_sums(cells: rollups.Cells, code: np.ndarray, groups: int) -> dict[str, Any]:
     """Per group ``code``: the summed fields, the dense histograms, and the tickets called
     within the target wait (5 minutes for VIPs, 15 for the others)."""
+    counts, seconds = cells.sums(code, groups)
     sums: dict[str, Any] = {
-        name: np.bincount(code, weights=np.array(columns[name], np.float64), minlength=groups)
-        for name in _DAILY_SUMMED
+        name: counts[:, monthly.COUNT_FIELDS.index(name)]
+        for name in ("tickets", "no_show", "abandoned", "wait_count", "handle_count")
     }
-    by_vip = code * 2 + vips
-    wait = monthly.bucket_sums(columns["wait_histogram"], by_vip, groups * 2)
+    for name in ("wait_seconds", "handle_seconds"):
+        sums[name] = seconds[:, monthly.SECOND_FIELDS.index(name)]
+    wait = cells.histograms("wait", code * 2 + cells.is_vip, groups * 2)
     regular = WAIT_TARGET_SECONDS // histogram.BUCKET_SECONDS
     vip = VIP_WAIT_TARGET_SECONDS // histogram.BUCKET_SECONDS
     sums["within_target"] = wait[0::2, :regular].sum(axis=1) + wait[1::2, :vip].sum(axis=1)
     sums["wait_histogram"] = wait[0::2] + wait[1::2]
-    sums["handle_histogram"] = monthly.bucket_sums(columns["handle_histogram"], code, groups)
+    sums["handle_histogram"] = cells.histograms("handle", code, groups)
     return sums
 
 
@@ -718,8 +723,8 @@ class _SlotSums:
     vip_tickets: int = 0
     handle_count: int = 0
     handle_seconds: float = 0.0
-    windows: dict[date, set[str]] = field(default_factory=dict)
-    vip_windows: dict[date, set[str]] = field(default_factory=dict)
+    windows_open: int = 0  # distinct windows that called, summed over the days
+    vip_windows_open: int = 0
 
 
 def staffing_plan(
@@ -741,27 +746,44 @@ def staffing_plan(
     by Erlang C otherwise or with ``model="erlang_c"``. For ``weekday`` each slot also
     compares VIP demand on dedicated windows with VIPs first in a shared pool.
     """
-    rows = (
-        _rollups(user, outlet, start, end, None)
-        .filter(outlet=outlet)
-        .values_list("service_on", "half_hour", "is_vip", "tickets", "abandoned", "wait_seconds",
-                     "handle_count", "handle_seconds", "windows")
+    cells = _cells(user, outlet, start, end, None)
+    cells = cells.take(cells.outlet_id == outlet.pk)
+    # Per weekday and half hour of issue (proleptic ordinal 1 is a Monday).
+    slot = (cells.day - 1) % 7 * _HALF_HOURS + cells.half_hour
+    slots = 7 * _HALF_HOURS
+    counts, seconds = cells.sums(slot, slots)
+    vip_counts, _vip_seconds = cells.sums(slot * cells.is_vip + slots * ~cells.is_vip, slots + 1)
+    # Windows open: the distinct windows that called a ticket, per day and half hour.
+    called = np.unique(
+        np.stack([cells.day[cells.window_cell], cells.half_hour[cells.window_cell],
+                  cells.window], axis=1),
+        axis=0,
     )  # fmt: skip
-    sums: dict[tuple[int, int], _SlotSums] = {}
-    abandoned = 0
-    waited = 0.0
-    for (service_on, half_hour, is_vip, tickets, gave_up, wait_seconds, handle_count,
-         handle_seconds, open_windows) in rows:  # fmt: skip
-        slot = sums.setdefault((service_on.weekday(), half_hour), _SlotSums())
-        slot.tickets += tickets
-        slot.handle_count += handle_count
-        slot.handle_seconds += handle_seconds
-        slot.windows.setdefault(service_on, set()).update(open_windows)
-        if is_vip:
-            slot.vip_tickets += tickets
-            slot.vip_windows.setdefault(service_on, set()).update(open_windows)
-        abandoned += gave_up
-        waited += wait_seconds
+    vip_called = np.unique(
+        np.stack([cells.day[cells.window_cell], cells.half_hour[cells.window_cell],
+                  cells.window], axis=1)[cells.is_vip[cells.window_cell]],
+        axis=0,
+    )  # fmt: skip
+    open_windows = np.bincount((called[:, 0] - 1) % 7 * _HALF_HOURS + called[:, 1], minlength=slots)
+    vip_open = np.bincount(
+        (vip_called[:, 0] - 1) % 7 * _HALF_HOURS + vip_called[:, 1], minlength=slots
+    )
+    tickets_at = monthly.COUNT_FIELDS.index("tickets")
+    timed_at = monthly.COUNT_FIELDS.index("handle_count")
+    handled_at = monthly.SECOND_FIELDS.index("handle_seconds")
+    sums: dict[tuple[int, int], _SlotSums] = {
+        divmod(index, _HALF_HOURS): _SlotSums(
+            tickets=int(counts[index, tickets_at]),
+            vip_tickets=int(vip_counts[index, tickets_at]),
+            handle_count=int(counts[index, timed_at]),
+            handle_seconds=float(seconds[index, handled_at]),
+            windows_open=int(open_windows[index]),
+            vip_windows_open=int(vip_open[index]),
+        )
+        for index in np.flatnonzero(counts[:, tickets_at]).tolist()
+    }
+    abandoned = int(cells.count("abandoned").sum())
+    waited = float(cells.second("wait_seconds").sum())
     patience = (
         staffing.estimate_patience(
             abandoned=abandoned, waited_seconds=waited, min_abandoned=MIN_ABANDONED
@@ -794,7 +816,7 @@ def staffing_plan(
             label=half_hour_label(half_hour),
             arrivals=demand.arrivals,
             handling_seconds=result.metrics.handling_seconds,
-            windows_open=sum(len(w) for w in slot.windows.values()) / count,
+            windows_open=slot.windows_open / count,
             windows_needed=result.windows,
             service_level=result.metrics.service_level,
             average_wait_seconds=result.metrics.average_wait_seconds,
@@ -841,7 +863,7 @@ def _vip_option(
     )
     return VipOption(
         vip_arrivals=slot.vip_tickets / count,
-        vip_windows_open=sum(len(w) for w in slot.vip_windows.values()) / count,
+        vip_windows_open=slot.vip_windows_open / count,
         dedicated_vip=comparison.dedicated_vip.servers,
         dedicated_regular=comparison.dedicated_regular.servers,
         shared=comparison.shared_windows,
@@ -1145,31 +1167,38 @@ def teller_get(*, user: Any, staff_number: str) -> Employee:
 def teller_report(*, user: Any, teller: Employee, start: date, end: date) -> TellerReport:
     """A teller's volume, transaction time against standard by business type, errors, and
     their trend by month, from the rollups; four queries."""
-    sums = (
-        QueueRollup.objects.visible_to(user)
-        .filter(teller=teller, service_on__range=(start, end))
-        .annotate(month=TruncMonth("service_on"))
-        .values("month", "business_type_id")
-        .annotate(n=Sum("served"), timed=Sum("handle_count"), seconds=Sum("handle_seconds"))
-        .order_by()
+    cells = _cells(user, None, start, end, None, teller=teller)
+    months_of = np.array(
+        [date.fromordinal(d).replace(day=1).toordinal() for d in cells.day.tolist()],
+        dtype=np.int64,
     )
+    keys, group = np.unique(
+        np.stack([months_of, cells.type_id], axis=1).reshape(-1, 2), axis=0, return_inverse=True
+    )
+    counts, seconds = cells.sums(group.reshape(-1), len(keys))
     types = BusinessType.objects.in_bulk()
     by_type: dict[int, TellerTypeRow] = {}
     months: dict[date, TellerMonth] = {}
     total = TellerMonth(month=start)
-    for row in sums:
-        kind = types[row["business_type_id"]]
-        month = row["month"].date() if hasattr(row["month"], "date") else row["month"]
-        line = by_type.setdefault(kind.pk, TellerTypeRow(business_type=kind))
-        line.served += row["n"]
-        line.handle_count += row["timed"]
-        line.handle_seconds += row["seconds"]
+    served_at = monthly.COUNT_FIELDS.index("served")
+    timed_at = monthly.COUNT_FIELDS.index("handle_count")
+    handled_at = monthly.SECOND_FIELDS.index("handle_seconds")
+    for (ordinal, type_id), line, spent in zip(
+        keys.tolist(), counts.tolist(), seconds[:, handled_at].tolist(), strict=True
+    ):
+        kind = types[type_id]
+        month = date.fromordinal(ordinal)
+        served, timed = line[served_at], line[timed_at]
+        row = by_type.setdefault(kind.pk, TellerTypeRow(business_type=kind))
+        row.served += served
+        row.handle_count += timed
+        row.handle_seconds += spent
         for target in (months.setdefault(month, TellerMonth(month=month)), total):
-            target.served += row["n"]
-            target.weighted_minutes += row["n"] * kind.standard_seconds / 60
-            target.handle_count += row["timed"]
-            target.handle_seconds += row["seconds"]
-            target.standard_handle_seconds += row["timed"] * kind.standard_seconds
+            target.served += served
+            target.weighted_minutes += served * kind.standard_seconds / 60
+            target.handle_count += timed
+            target.handle_seconds += spent
+            target.standard_handle_seconds += timed * kind.standard_seconds
     errors = (
         TellerError.objects.visible_to(user)
         .filter(teller=teller, occurred_on__range=(start, end))
@@ -1237,18 +1266,24 @@ def vip_candidate_ranking(
     if not latest:
         return []
     standard = dict(BusinessType.objects.values_list("pk", "standard_seconds"))
-    sums: dict[int, list[float]] = {}
-    for teller_id, type_id, count, seconds in (
-        QueueRollup.objects.visible_to(user)
-        .filter(service_on__range=(start, end), teller_id__in=list(latest), handle_count__gt=0)
-        .values_list("teller_id", "business_type_id")
-        .annotate(n=Sum("handle_count"), total=Sum("handle_seconds"))
-        .order_by()
-    ):
-        row = sums.setdefault(teller_id, [0, 0.0, 0.0])
-        row[0] += count
-        row[1] += seconds
-        row[2] += count * standard.get(type_id, 0)
+    cells = _cells(user, unit, start, end, None)
+    cells = cells.take(np.isin(cells.teller_id, list(latest)))
+    par = np.array([standard.get(t, 0) for t in cells.type_id.tolist()], dtype=np.float64)
+    tellers, group = np.unique(cells.teller_id, return_inverse=True)
+    group = group.reshape(-1)
+    timed_each = cells.count("handle_count")
+    sums: dict[int, list[float]] = {
+        teller_id: [int(timed), spent, standard_total]
+        for teller_id, timed, spent, standard_total in zip(
+            tellers.tolist(),
+            np.bincount(group, weights=timed_each, minlength=tellers.size).tolist(),
+            np.bincount(
+                group, weights=cells.second("handle_seconds"), minlength=tellers.size
+            ).tolist(),
+            np.bincount(group, weights=timed_each * par, minlength=tellers.size).tolist(),
+            strict=True,
+        )
+    }
     candidates = []
     for teller_id, score in latest.items():
         timed, spent, par = sums.get(teller_id, [0, 0.0, 0.0])
@@ -1285,15 +1320,20 @@ def slow_teller_list(
 ) -> list[SlowTellerRow]:
     """Tellers of ``unit`` (or of every unit the user manages) against their peers there,
     by business type and adjusted for mix; slowest first. Three queries."""
-    sums = (
-        _rollups(user, unit, start, end, None, Role.MANAGER)
-        .filter(teller__isnull=False, handle_count__gt=0)
-        .values("teller_id", "business_type_id")
-        .annotate(n=Sum("handle_count"), total=Sum("handle_seconds"), squares=Sum("handle_squares"))
+    found = _cells(user, unit, start, end, None, Role.MANAGER)
+    found = found.take((found.teller_id >= 0) & (found.count("handle_count") > 0))
+    pairs, group = np.unique(
+        np.stack([found.teller_id, found.type_id], axis=1).reshape(-1, 2),
+        axis=0,
+        return_inverse=True,
     )
+    counts, seconds = found.sums(group.reshape(-1), len(pairs))
+    timed_at = monthly.COUNT_FIELDS.index("handle_count")
     cells = [
-        slowness.Cell(s["teller_id"], s["business_type_id"], s["n"], s["total"], s["squares"])
-        for s in sums
+        slowness.Cell(teller_id, type_id, line[timed_at], spent, squares)
+        for (teller_id, type_id), line, (_wait, spent, squares) in zip(
+            pairs.tolist(), counts.tolist(), seconds.tolist(), strict=True
+        )
     ]
     if not cells:
         return []

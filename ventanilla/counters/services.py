@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -23,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ventanilla.core.audit import acting_as
-from ventanilla.core.bulk import NULL, copy_blocks, copy_escaped, copy_lines, insert_rows
+from ventanilla.core.bulk import BinaryColumn, binary_rows, copy_binary_blocks, insert_rows
 from ventanilla.core.errors import DomainError
 from ventanilla.core.scoping import Role, role_at
 from ventanilla.core.tabular import (
@@ -52,11 +51,11 @@ from ventanilla.counters.permissions import may_load_tickets
 from ventanilla.counters.rollups import (
     OUTCOME_CODES,
     TicketColumns,
+    day_rollup_rows,
+    day_rollups_delete,
+    day_rollups_insert,
     monthly_rebuild,
-    rollup_rows_of_columns,
     rollups_rebuild,
-    rollups_rows_delete,
-    rollups_rows_insert,
     ticket_columns_of_rows,
 )
 from ventanilla.org.models import Employee, OrgUnit, OrgUnitKind
@@ -413,76 +412,55 @@ class _CleanFile:
             )
 
     def copy_blocks(self, *, chunk_rows: int = 100_000) -> Iterator[tuple[int, bytes]]:
-        """The tickets in ``_INSERT_FIELDS`` order as blocks of ``COPY``'s text format (UTC
-        times), built a column at a time."""
-        text = np.dtypes.StringDType()
-        days, day_index = np.unique(self.day, return_inverse=True)
-        day_texts = np.array([date.fromordinal(d).isoformat() for d in days.tolist()], text)
-        numbers = copy_escaped(np.array(self.number, dtype=text))
-        customers = copy_escaped(np.array(self.customer_ref, dtype=text))
-        windows = copy_escaped(np.array(self.window_labels, dtype=text))
-        outcomes = np.array([str(code) for code in OUTCOME_CODES], dtype=text)
-        outlet = str(self.outlet_id)
+        """The tickets in ``_INSERT_FIELDS`` order as blocks of ``COPY``'s binary format,
+        built a column at a time."""
+        outcomes = [str(code) for code in OUTCOME_CODES]
         for start in range(0, self.rows, chunk_rows):
             part = slice(start, start + chunk_rows)
-            times = []
-            for name in _TIME_FIELDS:
-                stamps = _utc_text_array(self.utc[name][part], suffix="+00")
-                times.append(np.where(self.present[name][part], stamps, NULL))
             tellers = self.teller_id[part]
             columns = [
-                np.full(tellers.size, outlet, dtype=text),
-                day_texts[day_index[part]],
-                numbers[part],
-                self.type_id[part].astype(text),
-                np.where(self.is_vip[part], "t", "f"),
-                customers[part],
-                *times,
-                windows[self.window[part]],
-                np.where(tellers < 0, NULL, tellers.astype(text)),
-                outcomes[self.outcome[part]],
+                BinaryColumn("int8", np.full(tellers.size, self.outlet_id, dtype=np.int64)),
+                BinaryColumn("date", self.day[part]),
+                BinaryColumn("text", self.number[part]),
+                BinaryColumn("int8", self.type_id[part]),
+                BinaryColumn("bool", self.is_vip[part]),
+                BinaryColumn("text", self.customer_ref[part]),
+                *(
+                    BinaryColumn("timestamptz", self.utc[name][part], self.present[name][part])
+                    for name in _TIME_FIELDS
+                ),
+                BinaryColumn("text", self.window[part], labels=self.window_labels),
+                BinaryColumn("int8", tellers, tellers >= 0),
+                BinaryColumn("text", self.outcome[part], labels=outcomes),
             ]
-            yield tellers.size, copy_lines(columns)
+            yield tellers.size, binary_rows(columns)
 
-    def rollup_rows(self) -> Iterator[tuple]:
-        """The rollups of the tickets (``ROLLUP_FIELDS`` order), summed a few days at a time."""
+    def rollup_rows(self) -> list[tuple]:
+        """The day rollups of the tickets (``rollups.DAY_FIELDS`` order), summed at once."""
         zone = timezone.get_default_timezone()
         issued = self.utc["issued_at"]
         local = _local_seconds(issued, np.ones(self.rows, dtype=bool), zone)
-        half_hour = local % _DAY_SECONDS // 1800
         called, started, ended = (self.utc[n] for n in ("called_at", "started_at", "ended_at"))
         has_called, has_started, has_ended = (
             self.present[n] for n in ("called_at", "started_at", "ended_at")
         )
         begin = np.where(has_started, started, called)
         has_begin = has_started | has_called
-        wait = np.where(has_called, called - issued, np.nan)
-        handle = np.where(has_begin & has_ended, ended - begin, np.nan)
-        order = np.argsort(self.day, kind="stable")
-        days = self.day[order]
-        bounds = np.flatnonzero(np.diff(days)) + 1
-        cuts = [0]
-        for bound in bounds.tolist():
-            if bound - cuts[-1] >= _CHUNK_ROWS:
-                cuts.append(bound)
-        cuts.append(self.rows)
-        for start, stop in itertools.pairwise(cuts):
-            pick = order[start:stop]
-            yield from rollup_rows_of_columns(
-                TicketColumns(
-                    outlet_id=np.full(pick.size, self.outlet_id, dtype=np.int64),
-                    day=self.day[pick],
-                    half_hour=half_hour[pick],
-                    type_id=self.type_id[pick],
-                    teller_id=self.teller_id[pick],
-                    is_vip=self.is_vip[pick],
-                    outcome=self.outcome[pick],
-                    wait=wait[pick],
-                    handle=handle[pick],
-                    window=np.where(has_called[pick], self.window[pick], 0),
-                    window_labels=self.window_labels,
-                )
+        return day_rollup_rows(
+            TicketColumns(
+                outlet_id=np.full(self.rows, self.outlet_id, dtype=np.int64),
+                day=self.day,
+                half_hour=local % _DAY_SECONDS // 1800,
+                type_id=self.type_id,
+                teller_id=self.teller_id,
+                is_vip=self.is_vip,
+                outcome=self.outcome,
+                wait=np.where(has_called, called - issued, np.nan),
+                handle=np.where(has_begin & has_ended, ended - begin, np.nan),
+                window=np.where(has_called, self.window, 0),
+                window_labels=self.window_labels,
             )
+        )
 
 
 def _utc_text_array(seconds: np.ndarray, *, suffix: str) -> np.ndarray:
@@ -858,6 +836,7 @@ def _apply_clean(clean: _CleanFile, *, dry_run: bool, progress: Progress | None)
     """Write a clean file's tickets and rollups, unless one of its days already holds tickets
     (None: the row-by-row path compares them)."""
     with transaction.atomic():
+        _lock_tickets(clean.outlet_id)
         if _has_stored_outlet_days(clean):
             return None
         planned = _Planned(clean=clean)
@@ -869,7 +848,7 @@ def _apply_clean(clean: _CleanFile, *, dry_run: bool, progress: Progress | None)
                 progress(_("inserted"), done, clean.rows)
 
         if connection.vendor == "postgresql":
-            copy_blocks(QueueTicket, _INSERT_FIELDS, clean.copy_blocks(), progress=report)
+            copy_binary_blocks(QueueTicket, _INSERT_FIELDS, clean.copy_blocks(), progress=report)
         else:
             insert_rows(
                 QueueTicket, _INSERT_FIELDS, clean.insert_rows(), progress=report,
@@ -877,6 +856,19 @@ def _apply_clean(clean: _CleanFile, *, dry_run: bool, progress: Progress | None)
             )  # fmt: skip
         _rollups_write(clean.outlet_id, planned, progress=progress)
     return planned
+
+
+# Advisory lock keys of PostgreSQL: (this namespace, outlet id).
+_TICKETS_LOCK = 0x7469636B  # "tick"
+
+
+def _lock_tickets(outlet_id: int) -> None:
+    """Hold, until the transaction ends, the right to write the outlet's tickets: an import
+    or a push compares its tickets with the stored ones of their days, and two at once
+    would both find a day empty. SQLite lets one transaction write at a time already."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_TICKETS_LOCK, outlet_id])
 
 
 def _has_stored_outlet_days(clean: _CleanFile) -> bool:
@@ -1092,6 +1084,7 @@ def _apply(batch: _Batch, issues: _Issues, *, dry_run: bool, progress: Progress 
     if issues.items:
         return _result(issues, None, applied=False)
     with transaction.atomic():
+        _lock_tickets(batch.outlet.pk)
         planned = _plan(batch, issues)
         if issues.items or dry_run:
             return _result(issues, planned, applied=False)
@@ -1122,16 +1115,16 @@ def _rollups_write(outlet_id: int, planned: _Planned, *, progress: Progress | No
     if reread:
         rollups_rebuild(days={(outlet_id, day) for day in reread}, with_monthly=False)
     if fresh:
-        rollups_rows_delete(outlet_id=outlet_id, days=fresh)
+        day_rollups_delete(outlet_id=outlet_id, days=fresh)
         if planned.clean is not None:
-            rollups_rows_insert(planned.clean.rollup_rows())
+            day_rollups_insert(planned.clean.rollup_rows())
         else:
             rows = [
                 (row[0], row[1], *row[6:10], row[3], row[11], row[4], row[12], row[10])
                 for row in planned.creates
                 if row[1] in fresh
             ]
-            rollups_rows_insert(rollup_rows_of_columns(ticket_columns_of_rows(rows)))
+            day_rollups_insert(day_rollup_rows(ticket_columns_of_rows(rows)))
     monthly_rebuild(months={(outlet_id, day) for day in touched})
     if progress is not None:
         progress(_("rollups rebuilt"), len(touched), len(touched))

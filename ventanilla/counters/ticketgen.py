@@ -26,7 +26,7 @@ from django.db import connection, models
 
 from ventanilla.core.bulk import insert_rows
 from ventanilla.counters import rollups
-from ventanilla.counters.models import Outcome, QueueRollup, QueueTicket
+from ventanilla.counters.models import Outcome, QueueTicket
 from ventanilla.counters.rollups import day_texts
 
 OPEN_SECOND, CLOSE_SECOND = 9 * 3600, 17 * 3600
@@ -58,27 +58,6 @@ TICKET_FIELDS = (
     "window",
     "teller_id",
     "outcome",
-)
-ROLLUP_FIELDS = (
-    "outlet_id",
-    "service_on",
-    "half_hour",
-    "business_type_id",
-    "teller_id",
-    "is_vip",
-    "tickets",
-    "served",
-    "no_show",
-    "abandoned",
-    "transferred",
-    "wait_count",
-    "wait_seconds",
-    "wait_histogram",
-    "handle_count",
-    "handle_seconds",
-    "handle_squares",
-    "handle_histogram",
-    "windows",
 )
 
 
@@ -369,9 +348,10 @@ def ticket_rows(chunk: Chunk, types: TypeTable, *, suffix: str = "") -> Iterator
 
 
 def rollup_rows(chunk: Chunk, types: TypeTable) -> list[tuple]:
-    """The chunk's rollups in ``ROLLUP_FIELDS`` order (what ``rollups_from_rows`` gives)."""
+    """The chunk's day rollups in ``rollups.DAY_FIELDS`` order (the cells
+    ``rollups_from_rows`` gives, packed)."""
     begin = np.where(chunk.started >= 0, chunk.started, chunk.called)
-    return rollups.rollup_rows_of_columns(
+    return rollups.day_rollup_rows(
         rollups.TicketColumns(
             outlet_id=chunk.outlet_id,
             day=chunk.day,
@@ -410,7 +390,7 @@ def write_chunks(chunks: Iterable[Chunk], types: TypeTable) -> Written:
         written.tickets += insert_prepared(
             QueueTicket, TICKET_FIELDS, ticket_rows(chunk, types, suffix=suffix)
         )
-        written.rollups += insert_prepared(QueueRollup, ROLLUP_FIELDS, rollup_rows(chunk, types))
+        written.rollups += rollups.day_rollups_insert(rollup_rows(chunk, types))
     return written
 
 

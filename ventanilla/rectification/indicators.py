@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -86,11 +86,16 @@ def survey_satisfied(unit: OrgUnit, start: date, end: date, segment: str | None)
     return share_observation(hits, len(scores), scale=100)
 
 
-def _rollups(unit: OrgUnit, start: date, end: date) -> Any:
-    from ventanilla.counters.models import QueueRollup
+def _cells(unit: OrgUnit, start: date, end: date) -> Any:
+    """The counter rollups' cells of ``unit``'s outlets, ``start`` inclusive to ``end``
+    exclusive."""
+    from ventanilla.counters.models import QueueDayRollup
+    from ventanilla.counters.rollups import read_cells
 
-    return QueueRollup.objects.filter(
-        outlet__path__startswith=unit.path, service_on__gte=start, service_on__lt=end
+    return read_cells(
+        QueueDayRollup.objects.filter(
+            outlet__path__startswith=unit.path, service_on__gte=start, service_on__lt=end
+        )
     )
 
 
@@ -98,18 +103,12 @@ def counter_mean_wait(unit: OrgUnit, start: date, end: date, segment: str | None
     """Mean waiting time in minutes; its error from the waiting-time histograms."""
     from ventanilla.counters.histogram import BUCKET_SECONDS
 
-    count = 0
-    total = 0.0
-    squares = 0.0
-    for wait_count, wait_seconds, histogram in _rollups(unit, start, end).values_list(
-        "wait_count", "wait_seconds", "wait_histogram"
-    ):
-        count += wait_count
-        total += wait_seconds
-        for bucket, n in histogram.items():
-            mid = (int(bucket) + 0.5) * BUCKET_SECONDS
-            squares += n * mid * mid
-    obs = mean_from_sums(count, total, squares)
+    cells = _cells(unit, start, end)
+    middles = (cells.wait_bucket + 0.5) * BUCKET_SECONDS
+    squares = float((cells.wait_count * middles * middles).sum())
+    obs = mean_from_sums(
+        int(cells.count("wait_count").sum()), float(cells.second("wait_seconds").sum()), squares
+    )
     if obs.value is None:
         return obs
     return Observation(obs.value / 60, obs.n, obs.se / 60 if obs.se is not None else None)
@@ -119,24 +118,24 @@ def counter_service_level(
     unit: OrgUnit, start: date, end: date, segment: str | None
 ) -> Observation:
     """Share of customers called within 15 minutes, in percent."""
-    from ventanilla.counters.histogram import BUCKET_SECONDS, add_into, count_of
+    from ventanilla.counters.histogram import BUCKET_SECONDS
 
-    total: dict[int, int] = {}
-    for histogram in _rollups(unit, start, end).values_list("wait_histogram", flat=True):
-        add_into(total, histogram)
+    cells = _cells(unit, start, end)
     limit = 15 * 60 // BUCKET_SECONDS
-    hits = sum(count for index, count in total.items() if index < limit)
-    return share_observation(hits, count_of(total), scale=100)
+    hits = int(cells.wait_count[cells.wait_bucket < limit].sum())
+    return share_observation(hits, int(cells.wait_count.sum()), scale=100)
 
 
 def counter_mean_handling(
     unit: OrgUnit, start: date, end: date, segment: str | None
 ) -> Observation:
     """Mean transaction time at the counter in minutes."""
-    agg = _rollups(unit, start, end).aggregate(
-        n=Sum("handle_count"), total=Sum("handle_seconds"), squares=Sum("handle_squares")
+    cells = _cells(unit, start, end)
+    obs = mean_from_sums(
+        int(cells.count("handle_count").sum()),
+        float(cells.second("handle_seconds").sum()),
+        float(cells.second("handle_squares").sum()),
     )
-    obs = mean_from_sums(agg["n"] or 0, agg["total"] or 0.0, agg["squares"] or 0.0)
     if obs.value is None:
         return obs
     return Observation(obs.value / 60, obs.n, obs.se / 60 if obs.se is not None else None)
@@ -146,7 +145,7 @@ def teller_error_rate(unit: OrgUnit, start: date, end: date, segment: str | None
     """Teller errors per 1,000 tickets served."""
     from ventanilla.counters.models import TellerError
 
-    served = _rollups(unit, start, end).aggregate(n=Sum("served"))["n"] or 0
+    served = int(_cells(unit, start, end).count("served").sum())
     errors = TellerError.objects.filter(
         outlet__path__startswith=unit.path, occurred_on__gte=start, occurred_on__lt=end
     ).count()

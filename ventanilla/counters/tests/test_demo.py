@@ -10,7 +10,7 @@ from django.test import override_settings
 
 from ventanilla.counters import selectors
 from ventanilla.counters.demo import DEMO_STEP
-from ventanilla.counters.models import Outcome, QueueRollup, QueueTicket, TellerError
+from ventanilla.counters.models import Outcome, QueueDayRollup, QueueTicket, TellerError
 from ventanilla.demo.generator import build_demo, reset_demo
 from ventanilla.org.models import OrgUnit
 
@@ -36,7 +36,7 @@ def test_demo_step_builds_a_year_of_tickets_with_rollups_and_resets():
     assert 0.06 < vip_share < 0.14
     assert tickets.filter(outcome=Outcome.ABANDONED).exists()
     assert tickets.filter(outcome=Outcome.NO_SHOW).exists()
-    assert sum(QueueRollup.objects.values_list("tickets", flat=True)) == total
+    assert sum(QueueDayRollup.objects.values_list("tickets", flat=True)) == total
     assert TellerError.objects.exists()
     assert max(tickets.values_list("service_on", flat=True)) == date(2026, 6, 29)
 
@@ -58,7 +58,7 @@ def test_demo_step_builds_a_year_of_tickets_with_rollups_and_resets():
 
     reset_demo(history=[DEMO_STEP])
     assert not QueueTicket.objects.exists()
-    assert not QueueRollup.objects.exists()
+    assert not QueueDayRollup.objects.exists()
 
 
 @pytest.mark.django_db
@@ -96,7 +96,7 @@ def test_city_scale_gives_every_outlet_tickets():
         )
     )
     assert other_days == {date(2026, 6, 28), date(2026, 6, 29)}
-    assert sum(QueueRollup.objects.values_list("tickets", flat=True)) == sum(per_outlet.values())
+    assert sum(QueueDayRollup.objects.values_list("tickets", flat=True)) == sum(per_outlet.values())
 
 
 @pytest.mark.django_db

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from ventanilla.counters.models import QueueRollup, QueueTicket, TicketImport
+from ventanilla.counters.models import QueueDayRollup, QueueTicket, TicketImport
 from ventanilla.counters.tests.factories import may_load_tickets
 from ventanilla.counters.tests.test_importing import csv_bytes, messages, row, run
 from ventanilla.counters.tests.test_views import client_for
@@ -24,18 +24,18 @@ def test_one_bad_row_among_100000_writes_nothing_and_names_it(network):
     result = run(network, rows)
     assert len(result.errors) == 1
     assert messages(result)[0].startswith("line 61236: ")
-    assert not QueueTicket.objects.exists() and not QueueRollup.objects.exists()
+    assert not QueueTicket.objects.exists() and not QueueDayRollup.objects.exists()
     assert TicketImport.objects.get().error_count == 1
 
 
 def test_the_same_100000_row_file_twice_adds_nothing(network):
     data = csv_bytes([row(f"A{i:06d}") for i in range(ROWS)])
     assert run(network, data).counts["tickets"].created == ROWS
-    rollups = list(QueueRollup.objects.values_list("pk", "tickets"))
+    rollups = list(QueueDayRollup.objects.values_list("pk", "tickets"))
     again = run(network, data)
     assert again.counts["tickets"].unchanged == ROWS and again.counts["tickets"].created == 0
     assert QueueTicket.objects.count() == ROWS
-    assert list(QueueRollup.objects.values_list("pk", "tickets")) == rollups
+    assert list(QueueDayRollup.objects.values_list("pk", "tickets")) == rollups
     history = list(TicketImport.objects.order_by("pk").values_list("rows", "created", "is_applied"))
     assert history == [(ROWS, ROWS, True), (ROWS, 0, True)]
 

@@ -20,7 +20,7 @@ from ventanilla.counters.models import (
     MonthlyQueueFigures,
     MonthlyTellerFigures,
     Outcome,
-    QueueRollup,
+    QueueDayRollup,
     QueueTicket,
 )
 from ventanilla.counters.rollups import monthly_rebuild, rollups_rebuild
@@ -133,7 +133,7 @@ class TestSameFiguresEitherWay:
     def test_month_figures_are_read_from_the_monthly_tables(self, network):
         make_tickets(network, days=5, per_day=40)
         before, _daily = _both(network.auditor, network.head_office, "business_type")
-        QueueRollup.objects.all().delete()
+        QueueDayRollup.objects.all().delete()
         after, daily = _both(network.auditor, network.head_office, "business_type")
         assert _figures(after) == _figures(before)
         assert daily.total.tickets == 0
@@ -167,7 +167,7 @@ class TestSameFiguresEitherWay:
             user=network.admin, unit=None, start=start, end=end, group_by=group_by,
             half_hours=True,
         )  # fmt: skip
-        QueueRollup.objects.filter(service_on__range=(MARCH, END_OF_MARCH)).delete()
+        QueueDayRollup.objects.filter(service_on__range=(MARCH, END_OF_MARCH)).delete()
         after = selectors.queue_figures(
             user=network.admin, unit=None, start=start, end=end, group_by=group_by,
             half_hours=True,

@@ -12,12 +12,12 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from ventanilla.core.scoping import Role, forget_scope
-from ventanilla.counters import selectors
+from ventanilla.counters import rollups, selectors
 from ventanilla.counters.models import (
     BusinessType,
     ErrorKind,
     Outcome,
-    QueueRollup,
+    QueueDayRollup,
     QueueTicket,
     Severity,
     TellerError,
@@ -186,13 +186,15 @@ class TestQueueFigures:
 def test_rollups_rebuild_is_idempotent(network):
     tickets = make_tickets(network, days=1, per_day=20)
     before = sorted(
-        QueueRollup.objects.values_list("outlet_id", "half_hour", "tickets", "wait_seconds")
+        (c.outlet_id, c.half_hour, c.tickets, c.wait_seconds) for c in rollups.cell_rows()
     )
+    stored = QueueDayRollup.objects.count()
     rollups_rebuild(days={(t.outlet_id, t.service_on) for t in tickets})
     after = sorted(
-        QueueRollup.objects.values_list("outlet_id", "half_hour", "tickets", "wait_seconds")
+        (c.outlet_id, c.half_hour, c.tickets, c.wait_seconds) for c in rollups.cell_rows()
     )
     assert before == after
+    assert QueueDayRollup.objects.count() == stored
     assert sum(r[2] for r in after) == 60
 
 

@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 
 from ventanilla.core.tabular import importer_for
-from ventanilla.counters.models import QueueRollup, QueueTicket
+from ventanilla.counters.models import QueueTicket
+from ventanilla.counters.rollups import cell_rows
 from ventanilla.counters.tests.factories import BusinessTypeFactory
+from ventanilla.org.models import Employee
 from ventanilla.org.tests.factories import EmployeeFactory
 
 DATA = (
@@ -68,12 +70,13 @@ def test_technion_log_gives_the_figures_of_the_file(network):
     means, abandoned = direct_figures(rows)
     sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
     totals = [0, 0]
-    for rollup in QueueRollup.objects.select_related("teller"):
+    staff = dict(Employee.objects.values_list("pk", "staff_number"))
+    for rollup in cell_rows():
         totals[0] += rollup.abandoned
         totals[1] += rollup.tickets
-        if rollup.teller is not None and rollup.handle_count:
-            sums[rollup.teller.staff_number][0] += rollup.handle_seconds
-            sums[rollup.teller.staff_number][1] += rollup.handle_count
+        if rollup.teller_id is not None and rollup.handle_count:
+            sums[staff[rollup.teller_id]][0] += rollup.handle_seconds
+            sums[staff[rollup.teller_id]][1] += rollup.handle_count
     from_rollups = {agent: total / count for agent, (total, count) in sums.items()}
     assert from_rollups.keys() == means.keys()
     for agent, mean in means.items():

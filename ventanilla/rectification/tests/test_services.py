@@ -4,7 +4,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from ventanilla.core.errors import DomainError
-from ventanilla.counters.models import BusinessType, QueueRollup
+from ventanilla.counters.models import BusinessType
+from ventanilla.counters.rollups import CellRow, day_rollups_insert, day_rows_of_cells
 from ventanilla.rectification import services
 from ventanilla.rectification.models import (
     EffectCheck,
@@ -132,11 +133,12 @@ def test_progress_refuses_bad_percent_and_future_date(network, time_machine):
 
 def _rollup(outlet, day, within, beyond):
     bt = BusinessType.objects.order_by("code").first()
-    QueueRollup.objects.create(
-        outlet=outlet,
+    cell = CellRow(
+        outlet_id=outlet.pk,
         service_on=day,
         half_hour=20,
-        business_type=bt,
+        business_type_id=bt.pk,
+        teller_id=None,
         is_vip=False,
         tickets=within + beyond,
         served=within + beyond,
@@ -144,6 +146,7 @@ def _rollup(outlet, day, within, beyond):
         wait_seconds=within * 300 + beyond * 1500,
         wait_histogram={"10": within, "50": beyond},
     )
+    day_rollups_insert(day_rows_of_cells([cell]))
 
 
 def test_effect_check_difference_in_differences_by_hand(network, time_machine):

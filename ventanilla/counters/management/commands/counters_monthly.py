@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
-from ventanilla.counters.models import QueueRollup
+from ventanilla.counters.models import QueueDayRollup
 from ventanilla.counters.rollups import monthly_rebuild
 
 
@@ -31,7 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--month", type=_month, help=_("Only this month (YYYY-MM)."))
 
     def handle(self, *args: Any, **options: Any) -> None:
-        rollups = QueueRollup.objects.order_by()
+        rollups = QueueDayRollup.objects.order_by()
         if options["month"] is not None:
             first = options["month"]
             rollups = rollups.filter(service_on__year=first.year, service_on__month=first.month)
