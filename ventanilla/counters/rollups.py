@@ -200,14 +200,19 @@ CELL_DTYPE = np.dtype(
         ("is_vip", "u1"),
         ("type_id", "<i4"),
         ("teller_id", "<i4"),  # -1: no teller
-        ("counts", "<u4", (len(monthly.COUNT_FIELDS),)),
+        ("counts", "<u2", (len(monthly.COUNT_FIELDS),)),
         ("seconds", "<f8", (len(monthly.SECOND_FIELDS),)),
     ]
 )
 # A non-empty histogram bucket of a cell (its index in the day's cells).
-BUCKET_DTYPE = np.dtype([("cell", "<u4"), ("bucket", "<u2"), ("count", "<u4")])
+BUCKET_DTYPE = np.dtype([("cell", "<u2"), ("bucket", "u1"), ("count", "<u2")])
 # A window that called tickets of a cell (index into the row's ``window_labels``).
-WINDOW_DTYPE = np.dtype([("cell", "<u4"), ("window", "<u2")])
+WINDOW_DTYPE = np.dtype([("cell", "<u2"), ("window", "u1")])
+# Small fields keep a busy outlet's day small (about 60 bytes a cell): a day has fewer than
+# 65,536 cells, a cell (half an hour of one teller and type, or of the tickets no teller
+# called) fewer than 65,536 tickets, an outlet fewer than 256 windows; ``_check_packable``
+# refuses a day beyond these bounds rather than store it wrong.
+_MOST = 65_535
 # ``QueueDayRollup`` fields as ``day_rollup_rows`` gives them.
 DAY_FIELDS = (
     "outlet_id",
@@ -267,12 +272,15 @@ def day_rollup_rows(tickets: TicketColumns) -> list[tuple[Any, ...]]:
     handle = tickets.handle.astype(np.float64)
     waited = ~np.isnan(wait)
     handled = ~np.isnan(handle)
-    counts = records["counts"]
+    counts = np.zeros((n, len(monthly.COUNT_FIELDS)), dtype=np.int64)
     counts[:, 0] = np.bincount(cell, minlength=n)
     for i in range(len(OUTCOME_CODES)):
         counts[:, 1 + i] = np.bincount(cell[tickets.outcome == i], minlength=n)
     counts[:, 5] = np.bincount(cell[waited], minlength=n)
     counts[:, 6] = np.bincount(cell[handled], minlength=n)
+    if counts.max(initial=0) > _MOST:
+        raise ValueError("more than 65,535 tickets in one half hour of one teller and type")
+    records["counts"] = counts
     seconds = records["seconds"]
     seconds[:, 0] = np.bincount(cell[waited], weights=wait[waited], minlength=n)
     seconds[:, 1] = np.bincount(cell[handled], weights=handle[handled], minlength=n)
@@ -292,6 +300,7 @@ def day_rollup_rows(tickets: TicketColumns) -> list[tuple[Any, ...]]:
     wait_bounds = np.searchsorted(wait_cells, bounds)
     handle_bounds = np.searchsorted(handle_cells, bounds)
     window_bounds = np.searchsorted(window_cells, bounds)
+    _check_packable(np.diff(bounds), counts, len(tickets.window_labels))
     labels = list(tickets.window_labels)
     rows = []
     for index, pair in enumerate(pairs.tolist()):
@@ -316,6 +325,15 @@ def day_rollup_rows(tickets: TicketColumns) -> list[tuple[Any, ...]]:
             )
         )
     return rows
+
+
+def _check_packable(cells_per_day: np.ndarray, counts: np.ndarray, windows: int) -> None:
+    if cells_per_day.max(initial=0) > _MOST + 1:
+        raise ValueError("more than 65,536 cells in one outlet's day")
+    if counts.max(initial=0) > _MOST:
+        raise ValueError("more than 65,535 tickets in one cell")
+    if windows > 256:
+        raise ValueError("more than 255 windows at one outlet")
 
 
 def _bucket_counts(cells: np.ndarray, buckets: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -574,6 +592,11 @@ def day_rows_of_cells(cells: Iterable[CellRow]) -> list[tuple[Any, ...]]:
     rows = []
     for (outlet_id, day), own in sorted(by_day.items()):
         own.sort(key=lambda c: (c.half_hour, c.business_type_id, c.teller_id or -1, c.is_vip))
+        _check_packable(
+            np.array([len(own)]),
+            np.array([[getattr(c, name) for name in monthly.COUNT_FIELDS] for c in own]),
+            len({w for c in own for w in c.windows}) + 1,
+        )
         records = np.zeros(len(own), dtype=CELL_DTYPE)
         waits: list[tuple[int, int, int]] = []
         handles: list[tuple[int, int, int]] = []

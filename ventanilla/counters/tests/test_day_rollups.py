@@ -102,3 +102,33 @@ def test_upgrade_packs_the_rollups_of_one_row_a_cell(network):
     migration.pack_rollups(apps, None)
     assert QueueDayRollup.objects.count() == 2
     assert ordered(rollups.cell_rows()) == ordered(former)
+
+
+def test_a_cell_beyond_the_packed_bounds_is_refused():
+    """Counts are stored in 16 bits: a cell of more tickets is refused, not wrapped."""
+    n = 65_536
+    tickets = rollups.TicketColumns(
+        outlet_id=np.full(n, 1),
+        day=np.full(n, DAY.toordinal()),
+        half_hour=np.full(n, 20),
+        type_id=np.full(n, 3),
+        teller_id=np.full(n, -1),
+        is_vip=np.zeros(n, dtype=bool),
+        outcome=np.zeros(n, dtype=np.int64),
+        wait=np.full(n, 60.0),
+        handle=np.full(n, np.nan),
+        window=np.zeros(n, dtype=np.int64),
+        window_labels=[""],
+    )
+    with pytest.raises(ValueError, match="65,535"):
+        rollups.day_rollup_rows(tickets)
+    assert len(rollups.day_rollup_rows(_first(tickets, n - 1))) == 1
+
+
+def _first(tickets: rollups.TicketColumns, count: int) -> rollups.TicketColumns:
+    return rollups.TicketColumns(
+        **{
+            name: value if name == "window_labels" else value[:count]
+            for name, value in vars(tickets).items()
+        }
+    )
