@@ -17,6 +17,9 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, cast
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -348,6 +351,17 @@ _DAY_SECONDS = 86400
 # Wall-clock times are counted from here, before any time zone is applied.
 _WALL_EPOCH = datetime(1970, 1, 1)  # noqa: DTZ001
 _CHANGING = -(10**9)  # the offset of a day whose offset changes
+_BLOCK_BYTES = 1 << 23  # the bytes pyarrow parses at a time: some 70,000 rows of a queue machine
+# The characters ``str.strip()`` removes: cells are cut as the row-by-row path cuts them.
+_WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_BOM = b"\xef\xbb\xbf"
+_STAMP_LAYOUT = b"0000-00-00 00:00:00"  # "0": a digit; " ": a space or "T"
+_TIME_LAYOUT = b"00:00:00"
+_YEAR_ONE = (datetime(1, 1, 1) - _WALL_EPOCH) // timedelta(seconds=1)  # noqa: DTZ001
+_UNSEEN = object()  # a cell not converted yet
 
 
 class _NotClean(Exception):
@@ -504,56 +518,178 @@ def _local_seconds(utc: np.ndarray, present: np.ndarray, zone: tzinfo) -> np.nda
     return out
 
 
-def _utc_seconds(local: np.ndarray, present: np.ndarray, zone: tzinfo) -> np.ndarray:
-    """Epoch seconds of the wall-clock times ``local`` made aware in ``zone`` (as
-    ``make_aware``: the earlier of a repeated hour, a skipped hour read with the offset before
-    the change)."""
+def _utc_seconds(
+    local: dict[str, np.ndarray], present: dict[str, np.ndarray], zone: tzinfo
+) -> dict[str, np.ndarray]:
+    """Epoch seconds of the wall-clock times ``local`` (columns by name) made aware in ``zone``
+    (as ``make_aware``: the earlier of a repeated hour, a skipped hour read with the offset
+    before the change). Each day's offset is found once for every column."""
+    midnights: dict[int, datetime] = {}
+    hours = [timedelta(hours=hour) for hour in range(25)]
 
     def moment(day: int, hour: int) -> datetime:
-        base = _WALL_EPOCH + timedelta(days=day, hours=hour)
-        return base.replace(tzinfo=zone)
+        # Adding to an aware time counts on the wall clock: each day's midnight made once.
+        midnight = midnights.get(day)
+        if midnight is None:
+            midnight = midnights[day] = (_WALL_EPOCH + timedelta(days=day)).replace(tzinfo=zone)
+        return midnight + hours[hour]
 
-    out = local.copy()
-    days, inverse = np.unique(local[present] // _DAY_SECONDS, return_inverse=True)
-    offsets = _offsets(days, moment)[inverse.reshape(-1)]
-    regular = offsets != _CHANGING
-    where = np.flatnonzero(present)
-    out[where[regular]] -= offsets[regular]
+    days = {name: values // _DAY_SECONDS for name, values in local.items()}
+    given = [days[name][present[name]] for name in local if present[name].any()]
+    if not given:
+        return {name: values.copy() for name, values in local.items()}
+    # Days of dates from year 1 to 9999: a table by day is small.
+    first = min(int(d.min()) for d in given)
+    span = max(int(d.max()) for d in given) - first + 1
+    seen = np.zeros(span, dtype=bool)
+    for d in given:
+        seen[d - first] = True
+    distinct = np.flatnonzero(seen) + first
+    table = np.zeros(span, dtype=np.int64)
+    table[distinct - first] = _offsets(distinct, moment)
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
-    for i in where[~regular].tolist():
-        aware = (_WALL_EPOCH + timedelta(seconds=int(local[i]))).replace(tzinfo=zone)
-        out[i] = (aware - epoch) // timedelta(seconds=1)
+    out = {}
+    for name, values in local.items():
+        found = table[np.clip(days[name] - first, 0, span - 1)]
+        regular = present[name] & (found != _CHANGING)
+        seconds = np.where(regular, values - found, values)
+        for i in np.flatnonzero(present[name] & ~regular).tolist():
+            aware = (_WALL_EPOCH + timedelta(seconds=int(values[i]))).replace(tzinfo=zone)
+            seconds[i] = (aware - epoch) // timedelta(seconds=1)
+        out[name] = seconds
     return out
 
 
 class _Distinct:
-    """A column's distinct cells, each converted once."""
+    """A column's distinct cells, each converted once in Python (kept from block to block):
+    columns such as business type, teller or outcome hold few distinct cells."""
 
     def __init__(self, convert: Callable[[str], Any]) -> None:
         self.convert = convert
         self.values: dict[str, Any] = {}
 
-    def __call__(self, cells: list[str]) -> list[Any]:
+    def __call__(self, cells: pa.Array | None, rows: int) -> tuple[list[Any], np.ndarray]:
+        """The converted distinct cells, and for each row the index of its own. A missing
+        column (None) reads as empty cells."""
+        if cells is None:
+            return [self.convert("")], np.zeros(rows, dtype=np.int64)
+        encoded = cells.dictionary_encode()
         values = self.values
-        for cell in set(cells).difference(values):
-            values[cell] = self.convert(cell)
-        return list(map(values.__getitem__, cells))
+        converted = []
+        for cell in encoded.dictionary.to_pylist():
+            value = values.get(cell, _UNSEEN)
+            if value is _UNSEEN:
+                value = values[cell] = self.convert(cell)
+            converted.append(value)
+        return converted, encoded.indices.to_numpy()
+
+    def array(self, cells: pa.Array | None, rows: int, dtype: Any) -> np.ndarray:
+        converted, index = self(cells, rows)
+        return np.array(converted, dtype=dtype)[index]
 
 
 class _Codes:
-    """Distinct values numbered in order of appearance."""
+    """Distinct values numbered in order of first appearance."""
 
     def __init__(self, *first: Any) -> None:
         self.index: dict[Any, int] = {value: i for i, value in enumerate(first)}
 
     def __call__(self, values: list[Any]) -> np.ndarray:
+        """The code of each value (distinct values, as ``_Distinct`` gives them)."""
         index = self.index
-        for value in set(values).difference(index):
-            index[value] = len(index)
-        return np.array(list(map(index.__getitem__, values)), dtype=np.int64)
+        return np.array([index.setdefault(v, len(index)) for v in values], dtype=np.int64)
 
     def labels(self) -> list[Any]:
         return list(self.index)
+
+
+def _is_utf8(data: pa.Buffer) -> bool:
+    """Whether ``data`` is UTF-8, checked by pyarrow on the bytes as they are."""
+    offsets = pa.py_buffer(np.array([0, data.size], dtype=np.int64))
+    whole = pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, data])
+    try:
+        whole.validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def _header(data: bytes, delimiter: str) -> tuple[list[str], int, int]:
+    """The header (the first row with a non-blank cell, cells stripped) read as the
+    row-by-row path reads it, where the rows after it start (in bytes), and how many cells the
+    first of them holds (0: there is none)."""
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+    consumed = len(_BOM) if data.startswith(_BOM) else 0
+
+    def lines() -> Iterator[str]:
+        nonlocal consumed
+        for line in stream:
+            consumed += len(line.encode())
+            yield line
+
+    header: list[str] | None = None
+    start = 0
+    try:
+        for cells in csv.reader(lines(), delimiter=delimiter):
+            if header is not None:
+                if cells:  # an empty line reads as no cell, and pyarrow skips it too
+                    return header, start, len(cells)
+            elif any(c.strip() for c in cells):
+                header, start = [c.strip() for c in cells], consumed
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise _NotClean from exc
+    if header is None:
+        raise _NotClean
+    return header, start, 0
+
+
+def _laid_out(
+    cells: pa.Array, layout: bytes, markers: pa.Array | None
+) -> tuple[np.ndarray, pa.Array]:
+    """The rows whose cell has the length of ``layout`` and its separators where it has them
+    (any character where it has "0", a space or a "T" for a space) and is no empty-value
+    marker, and their cells."""
+    size = len(layout)
+    fits = pc.equal(pc.binary_length(cells), size).to_numpy(zero_copy_only=False)
+    rows = np.flatnonzero(fits)
+    picked = cells if rows.size == len(cells) else cells.filter(pa.array(fits))
+    if rows.size == 0:
+        return rows, picked
+    # Cells of one length lie end to end: their bytes are a matrix, read in place.
+    start = np.frombuffer(picked.buffers()[1], dtype=np.int32)[picked.offset]
+    text = np.frombuffer(picked.buffers()[2], dtype=np.uint8, count=size * rows.size, offset=start)
+    matrix = text.reshape(rows.size, size)
+    ok = np.ones(rows.size, dtype=bool)
+    for position, expected in enumerate(layout):
+        if expected == ord(" "):
+            ok &= (matrix[:, position] == ord(" ")) | (matrix[:, position] == ord("T"))
+        elif expected != ord("0"):
+            ok &= matrix[:, position] == expected
+    if markers is not None:
+        ok &= ~pc.is_in(pc.ascii_lower(picked), value_set=markers).to_numpy(zero_copy_only=False)
+    if ok.all():
+        return rows, picked
+    return rows[ok], picked.filter(pa.array(ok))
+
+
+def _instants(cells: pa.Array) -> np.ndarray | None:
+    """Epoch seconds of cells "YYYY-MM-DD HH:MM:SS" (or "T" between) read by pyarrow, or None
+    when one is no such date and time, or before year 1."""
+    try:
+        seconds = pc.cast(cells, pa.timestamp("s")).view(pa.int64()).to_numpy()
+    except pa.ArrowInvalid:
+        return None
+    if seconds.size and seconds.min() < _YEAR_ONE:
+        return None
+    return cast(np.ndarray, seconds)
+
+
+def _longest(cells: pa.Array, limit: int) -> int:
+    """The characters of the longest cell, counted only when its bytes pass ``limit``."""
+    longest = pc.max(pc.binary_length(cells)).as_py() or 0
+    if longest <= limit:
+        return int(longest)
+    return int(pc.max(pc.utf8_length(cells)).as_py() or 0)
 
 
 def _read_clean(
@@ -564,56 +700,61 @@ def _read_clean(
     file_date: date | None,
     progress: Progress | None,
 ) -> _CleanFile:
-    """The rows of a CSV or tab-separated file read column by column, every check of ``_plan``
-    made on whole columns. Raises ``_NotClean`` at anything the row-by-row path must judge
-    (and report): then that path reads the file again."""
+    """The rows of a CSV or tab-separated file read column by column (by pyarrow, a block at a
+    time), every check of ``_plan`` made on whole columns. Raises ``_NotClean`` at anything the
+    row-by-row path must judge (and report): then that path reads the file again."""
     extension = file_extension(filename)
     if extension not in {"csv", "txt", "tsv"} or data.startswith(b"PK\x03\x04"):
         raise _NotClean
-    total = max(1, data.count(b"\n"))
-    # Decoded as it is read, so the file is never held as text: a file that is not UTF-8
-    # (GBK from a Chinese Excel) goes to the row-by-row path.
-    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
-    reader = csv.reader(text, delimiter="," if extension == "csv" else "\t")
-    located = False
+    # A file that is not UTF-8 (GBK from a Chinese Excel) goes to the row-by-row path.
+    whole = pa.py_buffer(data)
+    text = whole.slice(len(_BOM)) if data.startswith(_BOM) else whole
+    if not _is_utf8(text):
+        raise _NotClean
+    delimiter = "," if extension == "csv" else "\t"
+    header, start, width = _header(data, delimiter)
+    reading = _CleanReader(mapping, file_date, delimiter)
+    reading.locate(header)
+    if width == 0:
+        raise _NotClean
+    # The rows to read, foretold from the first megabyte: counting every line takes longer
+    # than reading a block.
+    sample = data[: 1 << 20]
+    total = max(1, len(data) * sample.count(b"\n") // max(1, len(sample)))
     parts: list[dict[str, Any]] = []
-    reading = _CleanReader(mapping, file_date)
-    chunk: list[list[str]] = []
     done = 0
-    try:
-        for cells in reader:
-            if not located:
-                if not any(c.strip() for c in cells):
-                    continue
-                reading.locate([c.strip() for c in cells])
-                located = True
-                continue
-            chunk.append(cells)
-            if len(chunk) >= _CHUNK_ROWS:
-                parts.append(reading.columns(chunk))
-                done += len(chunk)
-                chunk = []
-                if progress is not None:
-                    progress(_("read"), done, max(total, done))
-    except (csv.Error, UnicodeDecodeError) as exc:
-        raise _NotClean from exc
-    if chunk:
-        parts.append(reading.columns(chunk))
-    return reading.finish(outlet, parts)
+    # Without a quote no cell holds a line break, and pyarrow splits the file faster.
+    quoted = b'"' in data
+    for batch in reading.batches(whole.slice(start), width, quoted=quoted):
+        parts.append(reading.columns(batch))
+        done += batch.num_rows
+        if progress is not None:
+            progress(_("read"), done, max(total, done))
+    if progress is not None:
+        progress(_("read"), done, done)
+    return reading.finish(outlet, parts, width)
 
 
 class _CleanReader:
-    """Reads chunks of rows into checked columns, for ``_read_clean``."""
+    """Reads blocks of rows into checked columns, for ``_read_clean``. Each conversion is made
+    once per distinct cell, or on whole columns."""
 
-    def __init__(self, mapping: TicketMapping, file_date: date | None) -> None:
+    def __init__(self, mapping: TicketMapping, file_date: date | None, delimiter: str) -> None:
         self.mapping = mapping
         self.file_date = file_date
+        self.delimiter = delimiter
         self.where: dict[str, int | None] = {}
+        self.need = 1  # the cells a row must hold to hold every field
+        # Rows of another length than the first (by their number among the file's rows, from
+        # 1): their cells, or None for a blank one, which is skipped.
+        self.odd: list[tuple[int, list[str] | None]] = []
         empty = {v.strip().lower() for v in mapping.empty_values.split(",") if v.strip()}
         vip = {v.strip().lower() for v in mapping.vip_values.split(",") if v.strip()}
         outcomes = {str(k).strip().lower(): str(v) for k, v in mapping.outcome_synonyms.items()}
         types = mapping.business_type_synonyms
         self.empty = empty
+        self.markers = pa.array(sorted(empty), type=pa.string()) if empty else None
+        self.longest_marker = max(map(len, empty), default=0)
 
         def clean(cell: str) -> str:
             value = cell.strip()
@@ -624,10 +765,8 @@ class _CleanReader:
             return outcomes.get(value.lower(), value.lower()) if value else mapping.default_outcome
 
         self.text = clean
-        self.number = _Distinct(clean)
         self.type_code = _Distinct(lambda cell: str(types.get(clean(cell), clean(cell))))
         self.vip = _Distinct(lambda cell: clean(cell).lower() in vip)
-        self.customer = _Distinct(lambda cell: clean(cell)[:64])
         self.window = _Distinct(lambda cell: clean(cell)[:16])
         self.teller = _Distinct(clean)
         self.outcome = _Distinct(outcome)
@@ -676,65 +815,172 @@ class _CleanReader:
             if len(parts) > 1 or any(len(found) > 1 for found in parts):
                 raise _NotClean
             self.where[name] = parts[0][0] if parts and parts[0] else None
+        self.need = max((i for i in self.where.values() if i is not None), default=0) + 1
         return self.where
 
-    def _column(self, rows: list[list[str]], name: str) -> list[str]:
-        index = self.where[name]
-        if index is None:
-            return [""] * len(rows)
-        return [row[index] for row in rows]
-
-    def columns(self, rows: list[list[str]]) -> dict[str, Any]:
-        """One chunk's columns, checked."""
-        need = max((i for i in self.where.values() if i is not None), default=0) + 1
-        if min(map(len, rows)) < need:
-            rows = [row for row in rows if len(row) >= need or any(c.strip() for c in row)]
-            if rows and min(map(len, rows)) < need:
-                raise _NotClean
-        numbers = self.number(self._column(rows, "ticket_number"))
-        if "" in numbers:
-            rows = [
-                row
-                for row, number in zip(rows, numbers, strict=True)
-                if number or any(c.strip() for c in row)
-            ]
-            numbers = self.number(self._column(rows, "ticket_number"))
-            if "" in numbers:
-                raise _NotClean
-        if not rows:
-            return {"rows": 0}
-        day = np.array(self.service_on(self._column(rows, "service_on")), dtype=np.int64)
-        part: dict[str, Any] = {
-            "rows": len(rows),
-            "day": day,
-            "number": numbers,
-            "type": self.type_codes(self.type_code(self._column(rows, "business_type"))),
-            "is_vip": np.array(self.vip(self._column(rows, "is_vip")), dtype=bool),
-            "customer_ref": self.customer(self._column(rows, "customer_ref")),
-            "window": self.window_codes(self.window(self._column(rows, "window"))),
-            "teller": self.teller_codes(self.teller(self._column(rows, "teller"))),
-        }
-        outcomes = self.outcome(self._column(rows, "outcome"))
+    def batches(self, data: pa.Buffer, width: int, *, quoted: bool) -> Iterator[pa.RecordBatch]:
+        """The rows after the header, a block at a time, every cell as text; quoting as the
+        csv module reads it, empty lines skipped."""
+        names = [str(i) for i in range(width)]
         try:
-            part["outcome"] = np.array([self.outcome_codes[o] for o in outcomes], dtype=np.int64)
+            reader = pa_csv.open_csv(
+                pa.BufferReader(data),
+                read_options=pa_csv.ReadOptions(
+                    column_names=names, block_size=_BLOCK_BYTES, use_threads=False
+                ),
+                parse_options=pa_csv.ParseOptions(
+                    delimiter=self.delimiter,
+                    quote_char='"',
+                    double_quote=True,
+                    escape_char=False,
+                    newlines_in_values=quoted,
+                    ignore_empty_lines=True,
+                    invalid_row_handler=self._odd_row,
+                ),
+                convert_options=pa_csv.ConvertOptions(
+                    column_types=dict.fromkeys(names, pa.string()),
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                    check_utf8=False,  # the whole file is checked first
+                ),
+            )
+            limit = csv.field_size_limit()
+            for batch in reader:
+                # The csv module refuses longer cells: the row-by-row path reports them.
+                if any(_longest(c, limit) > limit for c in batch.columns):
+                    raise _NotClean
+                yield batch
+        except pa.ArrowInvalid as exc:
+            raise _NotClean from exc
+
+    def _odd_row(self, row: Any) -> str:
+        """A row whose cell count is not the first row's (pyarrow's hook): a blank one is
+        skipped, one that holds every field is kept aside; any other makes the file unclean."""
+        try:
+            cells = next(csv.reader(io.StringIO(row.text, newline=""), delimiter=self.delimiter))
+        except (csv.Error, StopIteration):
+            return "error"
+        if row.number is None:
+            return "error"
+        if not any(c.strip() for c in cells):
+            self.odd.append((row.number, None))
+            return "skip"
+        number = self.where["ticket_number"]
+        if len(cells) < self.need or number is None or self.text(cells[number]) == "":
+            return "error"
+        self.odd.append((row.number, cells))
+        return "skip"
+
+    def _cells(self, batch: pa.RecordBatch, name: str) -> pa.Array | None:
+        index = self.where[name]
+        return None if index is None else batch.column(index)
+
+    def _cleaned(self, distinct: pa.Array) -> pa.Array:
+        """Distinct cells stripped as ``str.strip`` does, empty-value markers made empty."""
+        stripped = pc.utf8_trim(distinct, characters=_WHITESPACE)
+        if self.markers is None:
+            return stripped
+        # A lower-cased text is never shorter: longer cells are no marker.
+        short = pc.less_equal(pc.utf8_length(stripped), self.longest_marker).to_numpy(
+            zero_copy_only=False
+        )
+        marked = np.zeros(len(stripped), dtype=bool)
+        ascii_ = pc.string_is_ascii(stripped).to_numpy(zero_copy_only=False)
+        # ``ascii_lower`` is ``str.lower`` on ASCII text; any other is lowered in Python.
+        lowered = pc.is_in(pc.ascii_lower(stripped), value_set=self.markers)
+        marked[short & ascii_] = lowered.to_numpy(zero_copy_only=False)[short & ascii_]
+        others = np.flatnonzero(short & ~ascii_)
+        if others.size:
+            texts = stripped.take(pa.array(others)).to_pylist()
+            marked[others] = [t.lower() in self.empty for t in texts]
+        if not marked.any():
+            return stripped
+        return pc.if_else(pa.array(marked), "", stripped)
+
+    def _texts(
+        self, cells: pa.Array | None, rows: int, cut: int | None = None
+    ) -> tuple[pa.Array, np.ndarray]:
+        """A text column's distinct values (cleaned, cut to ``cut`` characters) and, for each
+        row, the index of its own; a column of many distinct cells is read in pyarrow."""
+        if cells is None:
+            return pa.array([""]), np.zeros(rows, dtype=np.int64)
+        encoded = cells.dictionary_encode()
+        values = self._cleaned(encoded.dictionary)
+        if cut is not None:
+            values = pc.utf8_slice_codeunits(values, 0, cut)
+        return values, encoded.indices.to_numpy()
+
+    def _blank(self, columns: list[pa.Array]) -> np.ndarray:
+        """Which rows hold no cell but whitespace."""
+        blank = np.ones(len(columns[0]) if columns else 0, dtype=bool)
+        for cells in columns:
+            trimmed = pc.utf8_trim(cells, characters=_WHITESPACE)
+            blank &= pc.equal(pc.binary_length(trimmed), 0).to_numpy(zero_copy_only=False)
+        return blank
+
+    def columns(self, batch: pa.RecordBatch) -> dict[str, Any]:
+        """One block's columns, checked. Blank rows are dropped (``kept`` tells which rows
+        stay, None: all)."""
+        records = batch.num_rows
+        if batch.num_columns < self.need:
+            # Every row is too short for the fields: only blank rows are allowed.
+            if not self._blank(batch.columns).all():
+                raise _NotClean
+            return {"rows": 0, "records": records, "kept": np.zeros(records, dtype=bool)}
+        values, index = self._texts(self._cells(batch, "ticket_number"), records)
+        empty = pc.equal(pc.binary_length(values), 0).to_numpy(zero_copy_only=False)[index]
+        kept = None
+        if empty.any():
+            if not self._blank([c.filter(pa.array(empty)) for c in batch.columns]).all():
+                raise _NotClean
+            kept = ~empty
+            batch = batch.filter(pa.array(kept))
+            values, index = self._texts(self._cells(batch, "ticket_number"), batch.num_rows)
+        rows = batch.num_rows
+        if not rows:
+            return {"rows": 0, "records": records, "kept": kept}
+        day = self.service_on.array(self._cells(batch, "service_on"), rows, np.int64)
+        numbers = values.to_numpy(zero_copy_only=False)
+        customers, customer_index = self._texts(self._cells(batch, "customer_ref"), rows, 64)
+        types, type_index = self.type_code(self._cells(batch, "business_type"), rows)
+        windows, window_index = self.window(self._cells(batch, "window"), rows)
+        tellers, teller_index = self.teller(self._cells(batch, "teller"), rows)
+        outcomes, outcome_index = self.outcome(self._cells(batch, "outcome"), rows)
+        try:
+            outcome_codes = np.array([self.outcome_codes[o] for o in outcomes], dtype=np.int64)
         except KeyError as exc:
             raise _NotClean from exc
-        part.update(self._times(rows, day))
+        part: dict[str, Any] = {
+            "rows": rows,
+            "records": records,
+            "kept": kept,
+            "day": day,
+            "number": numbers[index].tolist(),
+            "number_text": values.take(pa.array(index)),
+            "type": self.type_codes(types)[type_index],
+            "is_vip": self.vip.array(self._cells(batch, "is_vip"), rows, bool),
+            "customer_ref": customers.to_numpy(zero_copy_only=False)[customer_index].tolist(),
+            "window": self.window_codes(windows)[window_index],
+            "teller": self.teller_codes(tellers)[teller_index],
+            "outcome": outcome_codes[outcome_index],
+        }
+        part.update(self._times(batch, day))
         return part
 
-    def _times(self, rows: list[list[str]], day: np.ndarray) -> dict[str, Any]:
+    def _times(self, batch: pa.RecordBatch, day: np.ndarray) -> dict[str, Any]:
         """Wall-clock epoch seconds of the four times, and where each is given."""
         mapping = self.mapping
         skew = mapping.clock_skew_seconds
+        rows = batch.num_rows
         local: dict[str, np.ndarray] = {}
         present: dict[str, np.ndarray] = {}
         previous: np.ndarray | None = None
         for name in _TIME_FIELDS:
-            cells = self._column(rows, name)
+            cells = self._cells(batch, name)
             if mapping.times_have_dates:
-                values, given = self._moments(cells)
+                values, given = self._moments(cells, rows)
             else:
-                seconds = np.array(self.time_of_day(cells), dtype=np.int64)
+                seconds = self._times_of_day(cells, rows)
                 given = seconds >= 0
                 values = (day - _UNIX_DAY) * _DAY_SECONDS + seconds
                 if mapping.times_roll_over_midnight and previous is not None:
@@ -757,8 +1003,48 @@ class _CleanReader:
             raise _NotClean
         return {"local": local, "present": present}
 
-    def _moments(self, cells: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Cells holding "YYYY-MM-DD HH:MM:SS" (or "T" between) as wall-clock epoch seconds."""
+    def _times_of_day(self, cells: pa.Array | None, rows: int) -> np.ndarray:
+        """Seconds since midnight of cells holding a time of day, -1 where none is given."""
+        if cells is None:
+            return self.time_of_day.array(None, rows, np.int64)
+        seconds = np.empty(rows, dtype=np.int64)
+        done = np.zeros(rows, dtype=bool)
+        # The common HH:MM:SS read by pyarrow on the whole column (when every such cell is a
+        # time); any other cell as ``_seconds`` reads it.
+        fast, picked = _laid_out(cells, _TIME_LAYOUT, self.markers)
+        if fast.size:
+            read = _instants(pc.binary_join_element_wise("1970-01-01", picked, " "))
+            if read is not None:
+                seconds[fast], done[fast] = read, True
+        rest = np.flatnonzero(~done)
+        if rest.size:
+            seconds[rest] = self.time_of_day.array(cells.take(pa.array(rest)), rest.size, np.int64)
+        return seconds
+
+    def _moments(self, cells: pa.Array | None, rows: int) -> tuple[np.ndarray, np.ndarray]:
+        """Cells holding "YYYY-MM-DD HH:MM:SS" (or "T" between) as wall-clock epoch seconds, and
+        where a time is given."""
+        values = np.zeros(rows, dtype=np.int64)
+        given = np.zeros(rows, dtype=bool)
+        if cells is None:
+            return values, given
+        # Read by pyarrow on the whole column (when every such cell is a date and time); any
+        # other cell as numpy reads it, once per distinct cell.
+        fast, picked = _laid_out(cells, _STAMP_LAYOUT, self.markers)
+        if fast.size:
+            read = _instants(picked)
+            if read is not None:
+                values[fast], given[fast] = read, True
+        rest = np.flatnonzero(~given)
+        if rest.size:
+            encoded = cells.take(pa.array(rest)).dictionary_encode()
+            distinct, written = self._stamps(encoded.dictionary.to_pylist())
+            index = encoded.indices.to_numpy()
+            values[rest], given[rest] = distinct[index], written[index]
+        return values, given
+
+    def _stamps(self, cells: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """``_moments`` of cells in any other form: blank, an empty-value marker, or not clean."""
         text = np.strings.strip(np.array(cells, dtype=str))
         given = text != ""
         if self.empty:
@@ -780,17 +1066,75 @@ class _CleanReader:
             values[given] = parsed.astype(np.int64)
         return values, given
 
-    def finish(self, outlet: OrgUnit, parts: list[dict[str, Any]]) -> _CleanFile:
+    def _odd_part(self, width: int) -> dict[str, Any] | None:
+        """The rows of other lengths that hold every field, as one more block."""
+        kept = [cells for _line, cells in self.odd if cells is not None]
+        if not kept:
+            return None
+        columns = [
+            pa.array([cells[i] if i < len(cells) else "" for cells in kept], type=pa.string())
+            for i in range(max(width, self.need))
+        ]
+        part = self.columns(
+            pa.RecordBatch.from_arrays(columns, names=[str(i) for i in range(len(columns))])
+        )
+        if part["rows"] != len(kept):
+            raise _NotClean
+        return part
+
+    def _order(self, parts: list[dict[str, Any]]) -> np.ndarray:
+        """Where each kept row sits in the file, when rows of other lengths were read apart:
+        the indexes of the rows of the blocks then of those rows, in the file's order."""
+        kept = np.concatenate(
+            [np.zeros(0, dtype=bool)]
+            + [np.ones(p["records"], dtype=bool) if p["kept"] is None else p["kept"] for p in parts]
+        )
+        numbers = np.array([line for line, _cells in self.odd], dtype=np.int64)
+        odd_kept = np.array([cells is not None for _line, cells in self.odd], dtype=bool)
+        records = kept.size + numbers.size
+        if numbers.size and (numbers.max() > records or np.unique(numbers).size != numbers.size):
+            raise _NotClean
+        is_odd = np.zeros(records, dtype=bool)
+        is_odd[numbers - 1] = True
+        slot = np.empty(records, dtype=np.int64)
+        slot[~is_odd] = np.where(kept, np.cumsum(kept) - 1, -1)
+        slot[numbers - 1] = np.where(odd_kept, int(kept.sum()) + np.cumsum(odd_kept) - 1, -1)
+        return slot[slot >= 0]
+
+    def finish(self, outlet: OrgUnit, parts: list[dict[str, Any]], width: int) -> _CleanFile:
         """The checked file: duplicates, business types and tellers looked up, times made
         aware."""
+        order = None
+        odd = self._odd_part(width)
+        if self.odd:
+            order = self._order(parts)
+        if odd is not None:
+            parts = [*parts, odd]
         parts = [p for p in parts if p["rows"]]
         if not parts:
             raise _NotClean
         rows = sum(p["rows"] for p in parts)
+
+        def joined(key: str, name: str | None = None) -> np.ndarray:
+            values = np.concatenate([p[key] if name is None else p[key][name] for p in parts])
+            return values if order is None else values[order]
+
+        def listed(key: str) -> list[str]:
+            values = list(itertools.chain.from_iterable(p[key] for p in parts))
+            if order is None:
+                return values
+            return cast(list[str], np.array(values, dtype=object)[order].tolist())
+
+        # Two rows of one day and ticket number: the row-by-row path names them.
         day = np.concatenate([p["day"] for p in parts])
-        number = [n for p in parts for n in p["number"]]
-        if len(set(zip(day.tolist(), number, strict=True))) != rows:
+        numbers = pa.chunked_array([p["number_text"] for p in parts], type=pa.string())
+        distinct = pc.unique(numbers)
+        codes = pc.index_in(numbers, value_set=distinct).to_numpy().astype(np.int64)
+        keys = np.sort((day - day.min()) * len(distinct) + codes)
+        if (keys[1:] == keys[:-1]).any():
             raise _NotClean
+        if order is not None:
+            day = day[order]
         codes = self.type_codes.labels()
         if "" in codes:
             raise _NotClean
@@ -810,25 +1154,22 @@ class _CleanReader:
             if self.mapping.times_have_dates
             else timezone.get_default_timezone()
         )
-        present = {n: np.concatenate([p["present"][n] for p in parts]) for n in _TIME_FIELDS}
-        utc = {
-            n: _utc_seconds(np.concatenate([p["local"][n] for p in parts]), present[n], zone)
-            for n in _TIME_FIELDS
-        }
+        present = {n: joined("present", n) for n in _TIME_FIELDS}
+        utc = _utc_seconds({n: joined("local", n) for n in _TIME_FIELDS}, present, zone)
         return _CleanFile(
             outlet_id=outlet.pk,
             rows=rows,
             day=day,
-            number=number,
-            type_id=type_ids[np.concatenate([p["type"] for p in parts])],
-            is_vip=np.concatenate([p["is_vip"] for p in parts]),
-            customer_ref=[c for p in parts for c in p["customer_ref"]],
+            number=listed("number"),
+            type_id=type_ids[joined("type")],
+            is_vip=joined("is_vip"),
+            customer_ref=listed("customer_ref"),
             present=present,
             utc=utc,
-            window=np.concatenate([p["window"] for p in parts]),
+            window=joined("window"),
             window_labels=self.window_codes.labels(),
-            teller_id=teller_ids[np.concatenate([p["teller"] for p in parts])],
-            outcome=np.concatenate([p["outcome"] for p in parts]),
+            teller_id=teller_ids[joined("teller")],
+            outcome=joined("outcome"),
         )
 
 
