@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import Any, Literal, TypeVar, cast
 
 import numpy as np
 from django.db import connection, models
 
 Progress = Callable[[int], None]
+T = TypeVar("T")
 
 
 def _adapter(field: models.Field) -> Callable[[Any], Any] | None:
@@ -263,12 +264,19 @@ def copy_binary_blocks(
     blocks: Iterable[tuple[int, bytes]],
     *,
     progress: Progress | None = None,
-) -> None:
+    meanwhile: Callable[[], T] | None = None,
+) -> T | None:
     """PostgreSQL: ``COPY`` into ``model``'s table blocks of tuples of ``COPY``'s binary
     format (from ``binary_rows``, columns in ``fields`` order), each with its number of
-    rows; a few calls for a million rows instead of one a row."""
+    rows; a few calls for a million rows instead of one a row.
+
+    The blocks are sent by a thread of psycopg's while this one makes the next block, and
+    then runs ``meanwhile`` (if given) while the database is still storing the rows: the
+    two machines' work overlaps. Returns what ``meanwhile`` returns."""
     if connection.vendor != "postgresql":
         raise NotImplementedError("copy_binary_blocks needs PostgreSQL")
+    from psycopg.copy import QueuedLibpqWriter
+
     meta = model._meta
     quoted = ", ".join(
         connection.ops.quote_name(str(cast(models.Field, meta.get_field(name)).column))
@@ -276,14 +284,19 @@ def copy_binary_blocks(
     )
     table = connection.ops.quote_name(meta.db_table)
     done = 0
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN (FORMAT binary)") as copy,
-    ):
-        copy.write(COPY_BINARY_HEADER)
-        for rows, block in blocks:
-            copy.write(block)
-            done += rows
-            if progress is not None:
-                progress(done)
-        copy.write(COPY_BINARY_TRAILER)
+    result = None
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        with raw.copy(
+            f"COPY {table} ({quoted}) FROM STDIN (FORMAT binary)", writer=QueuedLibpqWriter(raw)
+        ) as copy:
+            copy.write(COPY_BINARY_HEADER)
+            for rows, block in blocks:
+                copy.write(block)
+                done += rows
+                if progress is not None:
+                    progress(done)
+            if meanwhile is not None:
+                result = meanwhile()
+            copy.write(COPY_BINARY_TRAILER)
+    return result

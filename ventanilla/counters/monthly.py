@@ -271,75 +271,97 @@ class OutletMonth:
     tellers: dict[int, TellerMonth]
 
 
-def outlet_month(cells: Cells) -> OutletMonth:
-    """Sum an outlet's cells of one month into its figures per business type and VIP flag,
-    per VIP flag for all types (business type None), and per teller."""
+def outlet_months(cells: Cells, period: np.ndarray) -> dict[int, OutletMonth]:
+    """Sum an outlet's cells per period (``period[i]`` of cell ``i``: a month) into each
+    period's figures per business type and VIP flag, per VIP flag for all types (business
+    type None), and per teller; one pass over the cells for all periods."""
+    months: dict[int, OutletMonth] = {}
     if not len(cells):
-        return OutletMonth(figures={}, tellers={})
-    figures: dict[FiguresKey, Figures] = {}
-    for key, own in _grouped(cells, cells.type_id * 2 + cells.is_vip):
+        return months
+    width = (int(cells.type_id.max()) + 1) * 2
+    for (when, key), own in _grouped(cells, period, cells.type_id * 2 + cells.is_vip, width):
+        month = months.setdefault(when, OutletMonth(figures={}, tellers={}))
         type_id, vip = divmod(key, 2)
-        figures[(type_id, bool(vip))] = own
-        figures.setdefault((None, bool(vip)), Figures()).add(own)
-    return OutletMonth(figures=figures, tellers=_teller_months(cells))
+        month.figures[(type_id, bool(vip))] = own
+        month.figures.setdefault((None, bool(vip)), Figures()).add(own)
+    for when, tellers in _teller_months(cells, period).items():
+        months.setdefault(when, OutletMonth(figures={}, tellers={})).tellers = tellers
+    return months
 
 
-def half_hour_figures(cells: Cells) -> dict[tuple[int, bool], Figures]:
-    """Sum an outlet's cells of one month per half hour of issue and VIP flag."""
-    if not len(cells):
-        return {}
-    codes = cells.half_hour * 2 + cells.is_vip
-    return {(key // 2, bool(key % 2)): own for key, own in _grouped(cells, codes)}
+def half_hour_figures(
+    cells: Cells, period: np.ndarray
+) -> dict[int, dict[tuple[int, bool], Figures]]:
+    """Sum an outlet's cells per period, half hour of issue and VIP flag."""
+    found: dict[int, dict[tuple[int, bool], Figures]] = {}
+    if len(cells):
+        codes = cells.half_hour * 2 + cells.is_vip
+        for (when, key), own in _grouped(cells, period, codes, 48 * 2):
+            found.setdefault(when, {})[(key // 2, bool(key % 2))] = own
+    return found
 
 
-def teller_figures(cells: Cells) -> dict[tuple[int | None, bool], Figures]:
-    """Sum an outlet's cells of one month per teller (None for the tickets no teller called)
-    and VIP flag."""
-    if not len(cells):
-        return {}
-    codes = (cells.teller_id + 1) * 2 + cells.is_vip
-    return {
-        (key // 2 - 1 if key // 2 else None, bool(key % 2)): own
-        for key, own in _grouped(cells, codes)
-    }
+def teller_figures(
+    cells: Cells, period: np.ndarray
+) -> dict[int, dict[tuple[int | None, bool], Figures]]:
+    """Sum an outlet's cells per period, teller (None for the tickets no teller called) and
+    VIP flag."""
+    found: dict[int, dict[tuple[int | None, bool], Figures]] = {}
+    if len(cells):
+        codes = (cells.teller_id + 1) * 2 + cells.is_vip
+        width = (int(cells.teller_id.max()) + 2) * 2
+        for (when, key), own in _grouped(cells, period, codes, width):
+            teller = key // 2 - 1 if key // 2 else None
+            found.setdefault(when, {})[(teller, bool(key % 2))] = own
+    return found
 
 
-def _grouped(cells: Cells, codes: np.ndarray) -> list[tuple[int, Figures]]:
-    """The ``Figures`` of the cells per distinct code."""
-    keys, group = np.unique(codes, return_inverse=True)
+def _grouped(
+    cells: Cells, period: np.ndarray, codes: np.ndarray, width: int
+) -> list[tuple[tuple[int, int], Figures]]:
+    """The ``Figures`` of the cells per distinct (period, code), codes below ``width``."""
+    keys, group = np.unique(period * width + codes, return_inverse=True)
     group = group.reshape(-1)
     groups = len(keys)
     counts, seconds = cells.sums(group, groups)
     wait = cells.histograms("wait", group, groups)
     handle = cells.histograms("handle", group, groups)
     return [
-        (key, Figures(counts=counts[g], seconds=seconds[g], wait=wait[g], handle=handle[g]))
+        (
+            divmod(key, width),
+            Figures(counts=counts[g], seconds=seconds[g], wait=wait[g], handle=handle[g]),
+        )
         for g, key in enumerate(keys.tolist())
     ]
 
 
-def _teller_months(cells: Cells) -> dict[int, TellerMonth]:
+def _teller_months(cells: Cells, period: np.ndarray) -> dict[int, dict[int, TellerMonth]]:
     has = cells.teller_id >= 0
     if not has.any():
         return {}
     types = cells.type_id[has]
     width = int(types.max()) + 1
-    pairs, cell = np.unique(cells.teller_id[has] * width + types, return_inverse=True)
+    tellers = int(cells.teller_id.max()) + 1
+    keys, cell = np.unique(
+        (period[has] * tellers + cells.teller_id[has]) * width + types, return_inverse=True
+    )
     cell = cell.reshape(-1)
 
     def total(line: np.ndarray) -> list[float]:
-        return np.bincount(cell, weights=line[has], minlength=len(pairs)).tolist()
+        return np.bincount(cell, weights=line[has], minlength=len(keys)).tolist()
 
     tickets = total(cells.count("tickets"))
     served = total(cells.count("served"))
     timed = total(cells.count("handle_count"))
     handled = total(cells.second("handle_seconds"))
-    months: dict[int, TellerMonth] = {}
-    for index, pair in enumerate(pairs.tolist()):
-        teller_id, type_id = divmod(pair, width)
-        month = months.get(teller_id)
+    months: dict[int, dict[int, TellerMonth]] = {}
+    for index, key in enumerate(keys.tolist()):
+        pair, type_id = divmod(key, width)
+        when, teller_id = divmod(pair, tellers)
+        by_teller = months.setdefault(when, {})
+        month = by_teller.get(teller_id)
         if month is None:
-            month = months[teller_id] = TellerMonth()
+            month = by_teller[teller_id] = TellerMonth()
         month.tickets += round(tickets[index])
         month.served += round(served[index])
         month.handle_count += round(timed[index])

@@ -513,6 +513,42 @@ def cells_of(rows: Iterable[Sequence[Any]]) -> Cells:
     )
 
 
+def concat_cells(parts: Sequence[Cells]) -> Cells:
+    """One ``Cells`` of several, in order (window labels merged)."""
+    labels: dict[str, int] = {}
+    codes = [
+        np.array([labels.setdefault(label, len(labels)) for label in part.window_labels],
+                 dtype=np.int64)
+        for part in parts
+    ]  # fmt: skip
+    offsets = np.cumsum([0, *(len(part) for part in parts)])
+
+    def joined(name: str) -> np.ndarray:
+        return np.concatenate([getattr(part, name) for part in parts])
+
+    def cells_at(name: str) -> np.ndarray:
+        return np.concatenate(
+            [getattr(part, name) + offset for part, offset in zip(parts, offsets, strict=False)]
+        )
+
+    return Cells(
+        **{name: joined(name) for name in _CELL_COLUMNS},
+        wait_cell=cells_at("wait_cell"),
+        handle_cell=cells_at("handle_cell"),
+        window_cell=cells_at("window_cell"),
+        window=np.concatenate(
+            [own[part.window] for part, own in zip(parts, codes, strict=True)]
+        ).astype(np.int64),
+        window_labels=list(labels),
+    )
+
+
+_CELL_COLUMNS = (
+    "outlet_id", "day", "half_hour", "type_id", "teller_id", "is_vip", "counts", "seconds",
+    "wait_bucket", "wait_count", "handle_bucket", "handle_count",
+)  # fmt: skip
+
+
 def _runs(codes: list[np.ndarray], counts: list[int]) -> Iterable[tuple[np.ndarray, int, int]]:
     start = 0
     for own, count in zip(codes, counts, strict=True):
@@ -754,50 +790,92 @@ def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
         yield ordered[start : start + _CHUNK]
 
 
-def monthly_rebuild(*, months: Iterable[tuple[int, date]]) -> int:
+def monthly_rebuild(*, months: Iterable[tuple[int, date]], fresh: Cells | None = None) -> int:
     """Replace the monthly tables of each (outlet id, month) with sums of its days' cells,
     then re-sum the subtree rows of every unit above those outlets for those months, from
     their children's rows; idempotent.
 
     Each outlet's cells are read in one query for all its months, and outlets with the same
-    months are cleared together. Call inside the transaction that wrote the rollups.
-    Returns the monthly rows written.
+    months are cleared together. ``fresh`` are cells the caller has just written (an
+    import's days): they are taken as they are and only the other days are read. Call
+    inside the transaction that wrote the rollups. Returns the monthly rows written.
     """
     by_outlet: dict[int, set[date]] = {}
     for outlet_id, day in months:
         by_outlet.setdefault(outlet_id, set()).add(monthly.month_of(day))
-    figures: list[tuple[Any, ...]] = []
-    tellers: list[tuple[Any, ...]] = []
-    halves: list[tuple[Any, ...]] = []
-    by_teller: list[tuple[Any, ...]] = []
-    alike: dict[frozenset[date], list[int]] = {}
+    parts = []
     for outlet_id, its_months in sorted(by_outlet.items()):
-        alike.setdefault(frozenset(its_months), []).append(outlet_id)
-        within = Q(pk__in=[])
-        for month in its_months:
-            within |= Q(service_on__range=(month, _month_end(month)))
-        cells = read_cells(QueueDayRollup.objects.filter(within, outlet_id=outlet_id))
-        month_of_cell = _month_ordinals(cells.day)
-        for month in sorted(its_months):
-            own = cells.take(month_of_cell == month.toordinal())
-            summed = monthly.outlet_month(own)
-            halves += [
-                (outlet_id, month, half_hour, is_vip, *sums.values())
-                for (half_hour, is_vip), sums in monthly.half_hour_figures(own).items()
-            ]
-            by_teller += [
-                (outlet_id, month, teller_id, is_vip, *sums.values())
-                for (teller_id, is_vip), sums in monthly.teller_figures(own).items()
-            ]
-            figures += [
-                (outlet_id, month, False, type_id, is_vip, *sums.values())
-                for (type_id, is_vip), sums in summed.figures.items()
-            ]
-            tellers += [
-                (outlet_id, teller_id, month, sums.tickets, sums.served, sums.handle_count,
-                 sums.handle_seconds, sums.types_blob())
-                for teller_id, sums in summed.tellers.items()
-            ]  # fmt: skip
+        own = None if fresh is None else fresh.take(fresh.outlet_id == outlet_id)
+        besides = [] if own is None else [date.fromordinal(d) for d in np.unique(own.day).tolist()]
+        stored = month_cells_read(outlet_id, its_months, besides=besides)
+        cells = stored if own is None else concat_cells([stored, own])
+        parts.append(monthly_sums(outlet_id, its_months, cells))
+    return monthly_store(parts)
+
+
+def month_cells_read(
+    outlet_id: int, months: Iterable[date], *, besides: Sequence[date] = ()
+) -> Cells:
+    """The stored cells of the outlet's ``months``, but for the days ``besides``."""
+    within = Q(pk__in=[])
+    for month in months:
+        within |= Q(service_on__range=(month, _month_end(month)))
+    stored = QueueDayRollup.objects.filter(within, outlet_id=outlet_id)
+    for chunk in _chunks(besides):
+        stored = stored.exclude(service_on__in=chunk)
+    return read_cells(stored)
+
+
+@dataclass
+class MonthlyRows:
+    """An outlet's monthly table rows for some months, summed and not yet written."""
+
+    outlet_id: int
+    months: set[date]
+    figures: list[tuple[Any, ...]] = field(default_factory=list)
+    tellers: list[tuple[Any, ...]] = field(default_factory=list)
+    halves: list[tuple[Any, ...]] = field(default_factory=list)
+    by_teller: list[tuple[Any, ...]] = field(default_factory=list)
+
+
+def monthly_sums(outlet_id: int, months: set[date], cells: Cells) -> MonthlyRows:
+    """The monthly table rows of the outlet's ``months`` from all their ``cells``, summed in
+    one pass for all months; no database access."""
+    made = MonthlyRows(outlet_id=outlet_id, months=set(months))
+    period = _month_ordinals(cells.day)
+    summed = monthly.outlet_months(cells, period)
+    halves = monthly.half_hour_figures(cells, period)
+    by_teller = monthly.teller_figures(cells, period)
+    for month in sorted(months):
+        key = month.toordinal()
+        made.halves += [
+            (outlet_id, month, half_hour, is_vip, *sums.values())
+            for (half_hour, is_vip), sums in halves.get(key, {}).items()
+        ]
+        made.by_teller += [
+            (outlet_id, month, teller_id, is_vip, *sums.values())
+            for (teller_id, is_vip), sums in by_teller.get(key, {}).items()
+        ]
+        if key not in summed:
+            continue
+        made.figures += [
+            (outlet_id, month, False, type_id, is_vip, *sums.values())
+            for (type_id, is_vip), sums in summed[key].figures.items()
+        ]
+        made.tellers += [
+            (outlet_id, teller_id, month, sums.tickets, sums.served, sums.handle_count,
+             sums.handle_seconds, sums.types_blob())
+            for teller_id, sums in summed[key].tellers.items()
+        ]  # fmt: skip
+    return made
+
+
+def monthly_store(parts: Sequence[MonthlyRows]) -> int:
+    """Replace the outlets' rows of their months with ``parts``, outlets with the same months
+    cleared together, then re-sum the units above them; returns the rows written."""
+    alike: dict[frozenset[date], list[int]] = {}
+    for part in parts:
+        alike.setdefault(frozenset(part.months), []).append(part.outlet_id)
     for its_months, outlet_ids in alike.items():
         for chunk in _chunks(outlet_ids):
             MonthlyQueueFigures.objects.filter(
@@ -805,13 +883,18 @@ def monthly_rebuild(*, months: Iterable[tuple[int, date]]) -> int:
             ).delete()
             for model in (MonthlyTellerFigures, MonthlyHalfHourFigures, MonthlyTellerQueueFigures):
                 model.objects.filter(month__in=its_months, outlet_id__in=chunk).delete()
-    insert_rows(MonthlyQueueFigures, _FIGURES_FIELDS, figures)
-    insert_rows(MonthlyTellerFigures, _TELLER_FIELDS, tellers)
-    insert_rows(MonthlyHalfHourFigures, _HALF_HOUR_FIELDS, halves)
-    insert_rows(MonthlyTellerQueueFigures, _TELLER_QUEUE_FIELDS, by_teller)
-    written = len(figures) + len(tellers) + len(halves) + len(by_teller)
-    every_month = {month for its_months in by_outlet.values() for month in its_months}
-    return written + _tree_rebuild(every_month, set(by_outlet))
+    written = 0
+    for model, fields, name in (
+        (MonthlyQueueFigures, _FIGURES_FIELDS, "figures"),
+        (MonthlyTellerFigures, _TELLER_FIELDS, "tellers"),
+        (MonthlyHalfHourFigures, _HALF_HOUR_FIELDS, "halves"),
+        (MonthlyTellerQueueFigures, _TELLER_QUEUE_FIELDS, "by_teller"),
+    ):
+        rows = [row for part in parts for row in getattr(part, name)]
+        insert_rows(model, fields, rows)
+        written += len(rows)
+    every_month = {month for part in parts for month in part.months}
+    return written + _tree_rebuild(every_month, {part.outlet_id for part in parts})
 
 
 def _month_end(month: date) -> date:

@@ -51,14 +51,21 @@ from ventanilla.counters.models import (
     TicketMapping,
     VipCandidateScore,
 )
+from ventanilla.counters.monthly import month_of
 from ventanilla.counters.permissions import may_load_tickets
 from ventanilla.counters.rollups import (
     OUTCOME_CODES,
+    MonthlyRows,
     TicketColumns,
+    cells_of,
+    concat_cells,
     day_rollup_rows,
     day_rollups_delete,
     day_rollups_insert,
+    month_cells_read,
     monthly_rebuild,
+    monthly_store,
+    monthly_sums,
     rollups_rebuild,
     ticket_columns_of_rows,
 )
@@ -1190,7 +1197,26 @@ def _apply_clean(clean: _CleanFile, *, dry_run: bool, progress: Progress | None)
                 progress(_("inserted"), done, clean.rows)
 
         if connection.vendor == "postgresql":
-            copy_binary_blocks(QueueTicket, _INSERT_FIELDS, clean.copy_blocks(), progress=report)
+            # The day rollups and the monthly tables are summed while PostgreSQL stores the
+            # tickets; the other days of their months are read before.
+            days = clean.days()
+            months = {month_of(day) for day in days}
+            stored = month_cells_read(clean.outlet_id, months, besides=days)
+
+            def summed() -> tuple[list[tuple], MonthlyRows]:
+                day_rows = clean.rollup_rows()
+                fresh = cells_of(row[:2] + row[3:] for row in day_rows)
+                cells = concat_cells([stored, fresh])
+                return day_rows, monthly_sums(clean.outlet_id, months, cells)
+
+            summed_rows = copy_binary_blocks(
+                QueueTicket,
+                _INSERT_FIELDS,
+                clean.copy_blocks(),
+                progress=report,
+                meanwhile=summed,
+            )
+            planned.day_rows, planned.monthly = cast(tuple[list[tuple], MonthlyRows], summed_rows)
         else:
             insert_rows(
                 QueueTicket, _INSERT_FIELDS, clean.insert_rows(), progress=report,
@@ -1248,6 +1274,8 @@ class _Planned:
     unchanged: int = 0
     stored_days: set[date] = field(default_factory=set)  # days that already held tickets
     clean: _CleanFile | None = None  # the new tickets as columns (the column-wise path)
+    day_rows: list[tuple] | None = None  # the clean file's day rollups, once summed
+    monthly: MonthlyRows | None = None  # and its months' monthly rows, once summed
 
     @property
     def created(self) -> int:
@@ -1456,10 +1484,14 @@ def _rollups_write(outlet_id: int, planned: _Planned, *, progress: Progress | No
     fresh = created - reread
     if reread:
         rollups_rebuild(days={(outlet_id, day) for day in reread}, with_monthly=False)
+    written = None
     if fresh:
         day_rollups_delete(outlet_id=outlet_id, days=fresh)
         if planned.clean is not None:
-            day_rollups_insert(planned.clean.rollup_rows())
+            if planned.day_rows is None:
+                planned.day_rows = planned.clean.rollup_rows()
+            day_rollups_insert(planned.day_rows)
+            written = cells_of(row[:2] + row[3:] for row in planned.day_rows)
         else:
             rows = [
                 (row[0], row[1], *row[6:10], row[3], row[11], row[4], row[12], row[10])
@@ -1467,7 +1499,10 @@ def _rollups_write(outlet_id: int, planned: _Planned, *, progress: Progress | No
                 if row[1] in fresh
             ]
             day_rollups_insert(day_rollup_rows(ticket_columns_of_rows(rows)))
-    monthly_rebuild(months={(outlet_id, day) for day in touched})
+    if planned.monthly is not None:
+        monthly_store([planned.monthly])
+    else:
+        monthly_rebuild(months={(outlet_id, day) for day in touched}, fresh=written)
     if progress is not None:
         progress(_("rollups rebuilt"), len(touched), len(touched))
 

@@ -319,9 +319,14 @@ def test_both_import_paths_keep_the_monthly_tables_equal_to_a_rebuild(network, m
     # A day already stored, by the row-by-row path, and a new month.
     more = varied_rows([date(2026, 3, 3), date(2026, 4, 1)], 30, staff, prefix="B")
     import_file(network.outlet_a, csv_of(more), "more.csv")
+    # A new day of a month with days stored: column-wise, summed with the stored days.
+    later = varied_rows([date(2026, 3, 4)], 40, staff, prefix="C")
+    with monkeypatch.context() as patched:
+        patched.setattr(services, "_plan", lambda *a, **k: pytest.fail("row path taken"))
+        import_file(network.outlet_a, csv_of(later), "later.csv")
     written = _tables()
     assert {row[1] for row in written[0]} == {date(2026, 3, 1), date(2026, 4, 1)}
-    assert sum(r[5] for r in written[0] if r[2] is False and r[3] is None) == 220
+    assert sum(r[5] for r in written[0] if r[2] is False and r[3] is None) == 260
     MonthlyQueueFigures.objects.all().delete()
     MonthlyTellerFigures.objects.all().delete()
     monthly_rebuild(
