@@ -42,6 +42,23 @@ SECOND_FIELDS = ("wait_seconds", "handle_seconds", "handle_squares")
 VALUE_FIELDS = (*COUNT_FIELDS, *SECOND_FIELDS, "wait_histogram", "handle_histogram")
 
 
+def distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_inverse=True)``, by counting rather than sorting when the
+    values span a range not much wider than their number (ids, days)."""
+    if values.size == 0:
+        return np.unique(values, return_inverse=True)
+    low = int(values.min())
+    span = int(values.max()) - low + 1
+    if span > 4 * values.size + 4096:
+        found, inverse = np.unique(values, return_inverse=True)
+        return found, inverse.reshape(-1)
+    shifted = values - low
+    present = np.flatnonzero(np.bincount(shifted, minlength=span))
+    lookup = np.zeros(span, dtype=np.int64)
+    lookup[present] = np.arange(present.size)
+    return present + low, lookup[shifted]
+
+
 def month_of(day: date) -> date:
     """The first day of ``day``'s month, which names the month in the tables."""
     return day.replace(day=1)
@@ -254,8 +271,11 @@ class TellerMonth:
     handle_count: int = 0
     handle_seconds: float = 0.0
     by_type: dict[int, list[int]] = field(default_factory=dict)  # type -> [served, timed]
+    packed: bytes | None = None  # ``by_type`` already packed (``TYPE_DTYPE``, by type)
 
     def types_blob(self) -> bytes:
+        if self.packed is not None:
+            return self.packed
         ordered = sorted(self.by_type.items())
         packed = np.array(
             [(type_id, served, timed) for type_id, (served, timed) in ordered], dtype=TYPE_DTYPE
@@ -320,8 +340,7 @@ def _grouped(
     cells: Cells, period: np.ndarray, codes: np.ndarray, width: int
 ) -> list[tuple[tuple[int, int], Figures]]:
     """The ``Figures`` of the cells per distinct (period, code), codes below ``width``."""
-    keys, group = np.unique(period * width + codes, return_inverse=True)
-    group = group.reshape(-1)
+    keys, group = distinct(period * width + codes)
     groups = len(keys)
     counts, seconds = cells.sums(group, groups)
     wait = cells.histograms("wait", group, groups)
@@ -342,31 +361,41 @@ def _teller_months(cells: Cells, period: np.ndarray) -> dict[int, dict[int, Tell
     types = cells.type_id[has]
     width = int(types.max()) + 1
     tellers = int(cells.teller_id.max()) + 1
-    keys, cell = np.unique(
-        (period[has] * tellers + cells.teller_id[has]) * width + types, return_inverse=True
-    )
-    cell = cell.reshape(-1)
+    keys, cell = distinct((period[has] * tellers + cells.teller_id[has]) * width + types)
 
-    def total(line: np.ndarray) -> list[float]:
-        return np.bincount(cell, weights=line[has], minlength=len(keys)).tolist()
+    def total(line: np.ndarray) -> np.ndarray:
+        return np.bincount(cell, weights=line[has], minlength=len(keys)).round()
 
-    tickets = total(cells.count("tickets"))
-    served = total(cells.count("served"))
-    timed = total(cells.count("handle_count"))
-    handled = total(cells.second("handle_seconds"))
+    served = total(cells.count("served")).astype(np.int64)
+    timed = total(cells.count("handle_count")).astype(np.int64)
+    packed = np.empty(len(keys), dtype=TYPE_DTYPE)
+    packed["type_id"] = keys % width
+    packed["served"] = served
+    packed["handle_count"] = timed
+    # Keys are sorted by period, teller, then type: each teller-month is a run.
+    pairs = keys // width
+    starts = np.flatnonzero(np.diff(pairs, prepend=-1))
+    sums = [
+        np.add.reduceat(line, starts).tolist()
+        for line in (total(cells.count("tickets")), served, timed)
+    ]
+    handled = np.add.reduceat(
+        np.bincount(cell, weights=cells.second("handle_seconds")[has], minlength=len(keys)),
+        starts,
+    ).tolist()
+    stops = [*starts[1:].tolist(), len(keys)]
     months: dict[int, dict[int, TellerMonth]] = {}
-    for index, key in enumerate(keys.tolist()):
-        pair, type_id = divmod(key, width)
+    for run, (start, stop, pair) in enumerate(
+        zip(starts.tolist(), stops, pairs[starts].tolist(), strict=True)
+    ):
         when, teller_id = divmod(pair, tellers)
-        by_teller = months.setdefault(when, {})
-        month = by_teller.get(teller_id)
-        if month is None:
-            month = by_teller[teller_id] = TellerMonth()
-        month.tickets += round(tickets[index])
-        month.served += round(served[index])
-        month.handle_count += round(timed[index])
-        month.handle_seconds += handled[index]
-        month.by_type[type_id] = [round(served[index]), round(timed[index])]
+        months.setdefault(when, {})[teller_id] = TellerMonth(
+            tickets=round(sums[0][run]),
+            served=round(sums[1][run]),
+            handle_count=round(sums[2][run]),
+            handle_seconds=handled[run],
+            packed=packed[start:stop].tobytes(),
+        )
     return months
 
 

@@ -244,9 +244,9 @@ def day_rollup_rows(tickets: TicketColumns) -> list[tuple[Any, ...]]:
         return []
     outlet = tickets.outlet_id.astype(np.int64)
     day = tickets.day.astype(np.int64)
-    pairs, outlet_day = np.unique(outlet * 4_000_000 + day, return_inverse=True)
-    types, type_index = np.unique(tickets.type_id.astype(np.int64), return_inverse=True)
-    tellers, teller_index = np.unique(tickets.teller_id.astype(np.int64), return_inverse=True)
+    pairs, outlet_day = monthly.distinct(outlet * 4_000_000 + day)
+    types, type_index = monthly.distinct(tickets.type_id.astype(np.int64))
+    tellers, teller_index = monthly.distinct(tickets.teller_id.astype(np.int64))
     if (
         pairs.size >= 1 << (63 - _DAY_BITS)
         or types.size >= 1 << (_HALF_BITS - _TYPE_BITS)
@@ -302,14 +302,13 @@ def day_rollup_rows(tickets: TicketColumns) -> list[tuple[Any, ...]]:
     window_bounds = np.searchsorted(window_cells, bounds)
     _check_packable(np.diff(bounds), counts, len(tickets.window_labels))
     labels = list(tickets.window_labels)
+    windows = np.empty(window_cells.size, dtype=WINDOW_DTYPE)
+    windows["window"] = window_codes
     rows = []
     for index, pair in enumerate(pairs.tolist()):
         first, last = int(bounds[index]), int(bounds[index + 1])
         own = slice(int(window_bounds[index]), int(window_bounds[index + 1]))
-        used, local = np.unique(window_codes[own], return_inverse=True)
-        windows = np.empty(local.size, dtype=WINDOW_DTYPE)
-        windows["cell"] = window_cells[own] - first
-        windows["window"] = local.reshape(-1)
+        windows["cell"][own] = window_cells[own] - first
         rows.append(
             (
                 pair // 4_000_000,
@@ -320,8 +319,8 @@ def day_rollup_rows(tickets: TicketColumns) -> list[tuple[Any, ...]]:
                 _packed_buckets(
                     handle_cells, handle_bins, handle_counts, handle_bounds, index, first
                 ),
-                windows.tobytes(),
-                [labels[code] for code in used.tolist()],
+                windows[own].tobytes(),
+                labels,  # the batch's windows: the cells' window codes index them
             )
         )
     return rows

@@ -502,7 +502,9 @@ def _offsets(days: np.ndarray, moment: Callable[[int, int], datetime]) -> np.nda
     day long, else a sentinel below any offset (a day with a change of offset)."""
     found = np.empty(days.size, dtype=np.int64)
     for i, day in enumerate(days.tolist()):
-        seen = {cast(timedelta, moment(day, hour).utcoffset()) for hour in range(25)}
+        # A change of offset (twice a year at most, and never undone within a day) makes
+        # the offsets at the day's start, noon and end differ.
+        seen = {cast(timedelta, moment(day, hour).utcoffset()) for hour in (0, 12, 24)}
         offset = seen.pop() if len(seen) == 1 else None
         found[i] = _CHANGING if offset is None else offset // timedelta(seconds=1)
     return found
