@@ -304,7 +304,7 @@ class QueueDayRollup(models.Model):
     """The tickets of one outlet and day, summed per cell: half hour of issue (local time),
     business type, teller and VIP flag. Pages read these sums, never the raw tickets.
 
-    A day's cells are packed column-wise in one row (``rollups.CELL_DTYPE`` records and the
+    A day's cells are packed column-wise in one row (``rollups.Layout`` records and the
     non-empty buckets of their waiting and transaction time histograms), so that a day of a
     busy outlet is one row instead of about one per ticket: written with the tickets in the
     same transaction, and read and summed with numpy (``rollups.Cells``). Histograms add up,
@@ -325,6 +325,7 @@ class QueueDayRollup(models.Model):
     handle_buckets = models.BinaryField(default=b"")
     windows = models.BinaryField(default=b"")  # (cell, index into window_labels) pairs
     window_labels = models.JSONField(default=list)
+    wide = models.BooleanField(default=False)  # packed in ``rollups.WIDE``, not ``COMPACT``
 
     objects = QueueDayRollupQuerySet.as_manager()
 

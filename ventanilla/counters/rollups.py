@@ -193,26 +193,61 @@ class TicketColumns:
     window_labels: Sequence[str]  # the window of each code, "" first
 
 
-# A cell as stored: its key and sums (``monthly.COUNT_FIELDS``, ``monthly.SECOND_FIELDS``).
-CELL_DTYPE = np.dtype(
-    [
-        ("half_hour", "u1"),
-        ("is_vip", "u1"),
-        ("type_id", "<i4"),
-        ("teller_id", "<i4"),  # -1: no teller
-        ("counts", "<u2", (len(monthly.COUNT_FIELDS),)),
-        ("seconds", "<f8", (len(monthly.SECOND_FIELDS),)),
-    ]
+def _cell_dtype(count: str) -> np.dtype:
+    """A cell as stored: its key and sums (``monthly.COUNT_FIELDS`` as ``count`` integers,
+    ``monthly.SECOND_FIELDS``)."""
+    return np.dtype(
+        [
+            ("half_hour", "u1"),
+            ("is_vip", "u1"),
+            ("type_id", "<i4"),
+            ("teller_id", "<i4"),  # -1: no teller
+            ("counts", count, (len(monthly.COUNT_FIELDS),)),
+            ("seconds", "<f8", (len(monthly.SECOND_FIELDS),)),
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How a day's cells are packed. A non-empty histogram bucket of a cell holds the cell's
+    index in the day's cells; a window that called tickets of a cell, an index into the
+    row's ``window_labels``."""
+
+    cell: np.dtype
+    bucket: np.dtype
+    window: np.dtype
+    most: int  # the largest window index it holds
+
+
+# Small fields keep a busy outlet's day small (about 60 bytes a cell): fewer than 65,536
+# cells in the day and tickets in any cell, fewer than 256 windows. A day beyond these
+# (a call centre's, a synthetic file's) is packed wide, marked by the row's ``wide`` flag.
+COMPACT = Layout(
+    cell=_cell_dtype("<u2"),
+    bucket=np.dtype([("cell", "<u2"), ("bucket", "u1"), ("count", "<u2")]),
+    window=np.dtype([("cell", "<u2"), ("window", "u1")]),
+    most=255,
 )
-# A non-empty histogram bucket of a cell (its index in the day's cells).
-BUCKET_DTYPE = np.dtype([("cell", "<u2"), ("bucket", "u1"), ("count", "<u2")])
-# A window that called tickets of a cell (index into the row's ``window_labels``).
-WINDOW_DTYPE = np.dtype([("cell", "<u2"), ("window", "u1")])
-# Small fields keep a busy outlet's day small (about 60 bytes a cell): a day has fewer than
-# 65,536 cells, a cell (half an hour of one teller and type, or of the tickets no teller
-# called) fewer than 65,536 tickets, an outlet fewer than 256 windows; ``_check_packable``
-# refuses a day beyond these bounds rather than store it wrong.
-_MOST = 65_535
+WIDE = Layout(
+    cell=_cell_dtype("<u4"),
+    bucket=np.dtype([("cell", "<u4"), ("bucket", "u1"), ("count", "<u4")]),
+    window=np.dtype([("cell", "<u4"), ("window", "<u2")]),
+    most=65_535,
+)
+_COMPACT_MOST = 65_535
+
+
+def layout_of(wide: bool) -> Layout:
+    return WIDE if wide else COMPACT
+
+
+def _is_wide(cells: int, most_count: int, windows: int) -> bool:
+    if windows > WIDE.most + 1:
+        raise ValueError("more than 65,535 windows at one outlet")
+    return cells > _COMPACT_MOST + 1 or most_count > _COMPACT_MOST or windows > COMPACT.most + 1
+
+
 # ``QueueDayRollup`` fields as ``day_rollup_rows`` gives them.
 DAY_FIELDS = (
     "outlet_id",
@@ -223,6 +258,7 @@ DAY_FIELDS = (
     "handle_buckets",
     "windows",
     "window_labels",
+    "wide",
 )
 
 _DAY_BITS = 40  # the key of a cell: outlet-day, half hour, business type, teller, VIP flag
@@ -263,7 +299,7 @@ def day_rollup_rows(tickets: TicketColumns) -> list[tuple[Any, ...]]:
     keys, cell = np.unique(key, return_inverse=True)
     cell = cell.reshape(-1)
     n = keys.size
-    records = np.zeros(n, dtype=CELL_DTYPE)
+    records = np.zeros(n, dtype=WIDE.cell)
     records["half_hour"] = (keys >> _HALF_BITS) & 63
     records["is_vip"] = keys & 1
     records["type_id"] = types[(keys >> _TYPE_BITS) & ((1 << (_HALF_BITS - _TYPE_BITS)) - 1)]
@@ -278,8 +314,8 @@ def day_rollup_rows(tickets: TicketColumns) -> list[tuple[Any, ...]]:
         counts[:, 1 + i] = np.bincount(cell[tickets.outcome == i], minlength=n)
     counts[:, 5] = np.bincount(cell[waited], minlength=n)
     counts[:, 6] = np.bincount(cell[handled], minlength=n)
-    if counts.max(initial=0) > _MOST:
-        raise ValueError("more than 65,535 tickets in one half hour of one teller and type")
+    if counts.max(initial=0) > 2**32 - 1:
+        raise ValueError("more than 4,294,967,295 tickets in one cell")
     records["counts"] = counts
     seconds = records["seconds"]
     seconds[:, 0] = np.bincount(cell[waited], weights=wait[waited], minlength=n)
@@ -300,39 +336,35 @@ def day_rollup_rows(tickets: TicketColumns) -> list[tuple[Any, ...]]:
     wait_bounds = np.searchsorted(wait_cells, bounds)
     handle_bounds = np.searchsorted(handle_cells, bounds)
     window_bounds = np.searchsorted(window_cells, bounds)
-    _check_packable(np.diff(bounds), counts, len(tickets.window_labels))
     labels = list(tickets.window_labels)
-    windows = np.empty(window_cells.size, dtype=WINDOW_DTYPE)
-    windows["window"] = window_codes
+    most = np.maximum.reduceat(counts.max(axis=1), bounds[:-1]) if n else np.zeros(0, np.int64)
     rows = []
     for index, pair in enumerate(pairs.tolist()):
         first, last = int(bounds[index]), int(bounds[index + 1])
+        wide = _is_wide(last - first, int(most[index]), len(labels))
+        layout = layout_of(wide)
         own = slice(int(window_bounds[index]), int(window_bounds[index + 1]))
-        windows["cell"][own] = window_cells[own] - first
+        windows = np.empty(own.stop - own.start, dtype=layout.window)
+        windows["cell"] = window_cells[own] - first
+        windows["window"] = window_codes[own]
         rows.append(
             (
                 pair // 4_000_000,
                 date.fromordinal(pair % 4_000_000),
                 int(counts[first:last, 0].sum()),
-                records[first:last].tobytes(),
-                _packed_buckets(wait_cells, wait_bins, wait_counts, wait_bounds, index, first),
+                records[first:last].astype(layout.cell).tobytes(),
                 _packed_buckets(
-                    handle_cells, handle_bins, handle_counts, handle_bounds, index, first
+                    layout, wait_cells, wait_bins, wait_counts, wait_bounds, index, first
                 ),
-                windows[own].tobytes(),
+                _packed_buckets(
+                    layout, handle_cells, handle_bins, handle_counts, handle_bounds, index, first
+                ),
+                windows.tobytes(),
                 labels,  # the batch's windows: the cells' window codes index them
+                wide,
             )
         )
     return rows
-
-
-def _check_packable(cells_per_day: np.ndarray, counts: np.ndarray, windows: int) -> None:
-    if cells_per_day.max(initial=0) > _MOST + 1:
-        raise ValueError("more than 65,536 cells in one outlet's day")
-    if counts.max(initial=0) > _MOST:
-        raise ValueError("more than 65,535 tickets in one cell")
-    if windows > 256:
-        raise ValueError("more than 255 windows at one outlet")
 
 
 def _bucket_counts(cells: np.ndarray, buckets: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -342,6 +374,7 @@ def _bucket_counts(cells: np.ndarray, buckets: np.ndarray) -> tuple[np.ndarray, 
 
 
 def _packed_buckets(
+    layout: Layout,
     cells: np.ndarray,
     buckets: np.ndarray,
     counts: np.ndarray,
@@ -350,7 +383,7 @@ def _packed_buckets(
     first: int,
 ) -> bytes:
     own = slice(int(bounds[index]), int(bounds[index + 1]))
-    packed = np.empty(own.stop - own.start, dtype=BUCKET_DTYPE)
+    packed = np.empty(own.stop - own.start, dtype=layout.bucket)
     packed["cell"] = cells[own] - first
     packed["bucket"] = buckets[own]
     packed["count"] = counts[own]
@@ -423,6 +456,23 @@ class Cells:
             window_labels=self.window_labels,
         )
 
+    def reordered(self, order: np.ndarray) -> Cells:
+        """The cells in the order ``order`` (a permutation of their indexes) gives."""
+        where = np.empty(len(self), dtype=np.int64)
+        where[order] = np.arange(len(self))
+        return Cells(
+            **{name: getattr(self, name)[order] for name in _CELL_COLUMNS[:8]},
+            wait_cell=where[self.wait_cell],
+            wait_bucket=self.wait_bucket,
+            wait_count=self.wait_count,
+            handle_cell=where[self.handle_cell],
+            handle_bucket=self.handle_bucket,
+            handle_count=self.handle_count,
+            window_cell=where[self.window_cell],
+            window=self.window,
+            window_labels=self.window_labels,
+        )
+
     def histograms(self, kind: str, group: np.ndarray, groups: int) -> np.ndarray:
         """Per group (``group[i]`` of cell ``i``), the dense bucket counts of ``kind``
         ("wait" or "handle"): one line of ``histogram.BUCKETS`` per group."""
@@ -458,16 +508,39 @@ READ_FIELDS = (
     "handle_buckets",
     "windows",
     "window_labels",
+    "wide",
 )
 
 
+def cell_count(cells: bytes | memoryview, wide: bool) -> int:
+    """How many cells a day rollup's packed ``cells`` hold."""
+    return len(cells) // layout_of(wide).cell.itemsize
+
+
 def cells_of(rows: Iterable[Sequence[Any]]) -> Cells:
-    """The cells of day rollup rows (``READ_FIELDS`` values), one ``Cells``."""
+    """The cells of day rollup rows (``READ_FIELDS`` values), one ``Cells``, in the order of
+    the rows."""
     rows = list(rows)
+    wide = [bool(row[7]) for row in rows]
+    if all(wide) or not any(wide):
+        return _cells_of(rows, layout_of(bool(rows) and wide[0]))
+    parts = [[row for row, flag in zip(rows, wide, strict=True) if flag is kind]
+             for kind in (False, True)]  # fmt: skip
+    joined = concat_cells([_cells_of(parts[0], COMPACT), _cells_of(parts[1], WIDE)])
+    # Back to the order of the rows.
+    index = [[i for i, flag in enumerate(wide) if flag is kind] for kind in (False, True)]
+    row_of_cell = np.concatenate(
+        [np.repeat(np.array(index[k], dtype=np.int64),
+                   [cell_count(row[2], bool(k)) for row in parts[k]]) for k in (0, 1)]
+    )  # fmt: skip
+    return joined.reordered(np.argsort(row_of_cell, kind="stable"))
+
+
+def _cells_of(rows: list[Sequence[Any]], layout: Layout) -> Cells:
     blobs = [bytes(row[2]) for row in rows]
-    sizes = np.array([len(blob) // CELL_DTYPE.itemsize for blob in blobs], dtype=np.int64)
+    sizes = np.array([len(blob) // layout.cell.itemsize for blob in blobs], dtype=np.int64)
     starts = np.cumsum(sizes) - sizes
-    records = np.frombuffer(b"".join(blobs), dtype=CELL_DTYPE)
+    records = np.frombuffer(b"".join(blobs), dtype=layout.cell)
     outlets = np.array([row[0] for row in rows], dtype=np.int64)
     days = np.array([_ordinal(row[1]) for row in rows], dtype=np.int64)
 
@@ -477,15 +550,15 @@ def cells_of(rows: Iterable[Sequence[Any]]) -> Cells:
         packed = np.frombuffer(b"".join(parts), dtype=dtype)
         return packed, packed["cell"].astype(np.int64) + np.repeat(starts, counts)
 
-    wait, wait_cell = sparse(3, BUCKET_DTYPE)
-    handle, handle_cell = sparse(4, BUCKET_DTYPE)
-    windows, window_cell = sparse(5, WINDOW_DTYPE)
+    wait, wait_cell = sparse(3, layout.bucket)
+    handle, handle_cell = sparse(4, layout.bucket)
+    windows, window_cell = sparse(5, layout.window)
     labels: dict[str, int] = {}
     codes = []
     for row in rows:
         own = [labels.setdefault(label, len(labels)) for label in _labels(row[6])]
         codes.append(np.array(own, dtype=np.int64))
-    window_counts = [len(bytes(row[5])) // WINDOW_DTYPE.itemsize for row in rows]
+    window_counts = [len(bytes(row[5])) // layout.window.itemsize for row in rows]
     window = (
         np.concatenate([own[windows["window"][a:b]] for own, a, b in _runs(codes, window_counts)])
         if windows.size
@@ -627,12 +700,11 @@ def day_rows_of_cells(cells: Iterable[CellRow]) -> list[tuple[Any, ...]]:
     rows = []
     for (outlet_id, day), own in sorted(by_day.items()):
         own.sort(key=lambda c: (c.half_hour, c.business_type_id, c.teller_id or -1, c.is_vip))
-        _check_packable(
-            np.array([len(own)]),
-            np.array([[getattr(c, name) for name in monthly.COUNT_FIELDS] for c in own]),
-            len({w for c in own for w in c.windows}) + 1,
-        )
-        records = np.zeros(len(own), dtype=CELL_DTYPE)
+        most = max((getattr(c, name) for c in own for name in monthly.COUNT_FIELDS), default=0)
+        labels_used = {w for c in own for w in c.windows}
+        wide = _is_wide(len(own), most, len(labels_used) + 1)
+        layout = layout_of(wide)
+        records = np.zeros(len(own), dtype=layout.cell)
         waits: list[tuple[int, int, int]] = []
         handles: list[tuple[int, int, int]] = []
         windows: list[tuple[int, int]] = []
@@ -661,10 +733,11 @@ def day_rows_of_cells(cells: Iterable[CellRow]) -> list[tuple[Any, ...]]:
                 day,
                 int(records["counts"][:, 0].sum()),
                 records.tobytes(),
-                np.array(waits, dtype=BUCKET_DTYPE).tobytes(),
-                np.array(handles, dtype=BUCKET_DTYPE).tobytes(),
-                np.array(windows, dtype=WINDOW_DTYPE).tobytes(),
+                np.array(waits, dtype=layout.bucket).tobytes(),
+                np.array(handles, dtype=layout.bucket).tobytes(),
+                np.array(windows, dtype=layout.window).tobytes(),
                 list(labels),
+                wide,
             )
         )
     return rows

@@ -242,7 +242,7 @@ def _cells(
     if not scope.is_global and any(grant.role == Role.STAFF for grant in scope.grants):
         whole = [grant.path for grant in scope.grants if grant.role != Role.STAFF]
         row_whole = [any(row[0].startswith(path) for path in whole) for row in rows]
-        sizes = [len(row[3]) // rollups.CELL_DTYPE.itemsize for row in rows]
+        sizes = [rollups.cell_count(row[3], row[-1]) for row in rows]
         if teller is not None:
             own = [teller.pk] if teller.user_id == getattr(user, "pk", None) else []
         else:

@@ -6,14 +6,14 @@ import django.db.models.deletion
 import numpy as np
 from django.db import migrations, models
 
-# The packed layout of ``rollups.CELL_DTYPE``, ``BUCKET_DTYPE`` and ``WINDOW_DTYPE`` when
-# this migration was written.
+# The wide packed layout (``rollups.WIDE``) when this migration was written: it holds any
+# day, and pages read both layouts.
 CELL = np.dtype(
     [("half_hour", "u1"), ("is_vip", "u1"), ("type_id", "<i4"), ("teller_id", "<i4"),
-     ("counts", "<u2", (7,)), ("seconds", "<f8", (3,))]
+     ("counts", "<u4", (7,)), ("seconds", "<f8", (3,))]
 )  # fmt: skip
-BUCKET = np.dtype([("cell", "<u2"), ("bucket", "u1"), ("count", "<u2")])
-WINDOW = np.dtype([("cell", "<u2"), ("window", "u1")])
+BUCKET = np.dtype([("cell", "<u4"), ("bucket", "u1"), ("count", "<u4")])
+WINDOW = np.dtype([("cell", "<u4"), ("window", "<u2")])
 COUNTS = ("tickets", "served", "no_show", "abandoned", "transferred", "wait_count",
           "handle_count")  # fmt: skip
 SECONDS = ("wait_seconds", "handle_seconds", "handle_squares")
@@ -63,6 +63,7 @@ def pack_rollups(apps, schema_editor):
                 handle_buckets=np.array(handles, dtype=BUCKET).tobytes(),
                 windows=np.array(windows, dtype=WINDOW).tobytes(),
                 window_labels=list(labels),
+                wide=True,
             )
         )
         if len(made) >= 500:
@@ -90,6 +91,7 @@ class Migration(migrations.Migration):
                 ('handle_buckets', models.BinaryField(default=b'')),
                 ('windows', models.BinaryField(default=b'')),
                 ('window_labels', models.JSONField(default=list)),
+                ('wide', models.BooleanField(default=False)),
                 ('outlet', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.orgunit')),
             ],
             options={

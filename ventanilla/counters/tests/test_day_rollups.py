@@ -104,31 +104,42 @@ def test_upgrade_packs_the_rollups_of_one_row_a_cell(network):
     assert ordered(rollups.cell_rows()) == ordered(former)
 
 
-def test_a_cell_beyond_the_packed_bounds_is_refused():
-    """Counts are stored in 16 bits: a cell of more tickets is refused, not wrapped."""
+@pytest.mark.django_db
+def test_a_day_beyond_the_compact_bounds_is_packed_wide(network):
+    """Counts are packed in 16 bits: a day with a cell of more tickets is packed wide, and
+    read back with the compact days around it, in the order of the rows."""
     n = 65_536
-    tickets = rollups.TicketColumns(
-        outlet_id=np.full(n, 1),
-        day=np.full(n, DAY.toordinal()),
-        half_hour=np.full(n, 20),
-        type_id=np.full(n, 3),
-        teller_id=np.full(n, -1),
-        is_vip=np.zeros(n, dtype=bool),
-        outcome=np.zeros(n, dtype=np.int64),
-        wait=np.full(n, 60.0),
-        handle=np.full(n, np.nan),
-        window=np.zeros(n, dtype=np.int64),
-        window_labels=[""],
+    type_id = BusinessType.objects.values_list("pk", flat=True).first()
+    busy = rollups.TicketColumns(
+        outlet_id=np.full(n + 3, network.outlet_a.pk),
+        day=np.array([DAY.toordinal()] * n + [DAY.toordinal() + 1] * 3),
+        half_hour=np.full(n + 3, 20),
+        type_id=np.full(n + 3, type_id),
+        teller_id=np.full(n + 3, -1),
+        is_vip=np.zeros(n + 3, dtype=bool),
+        outcome=np.zeros(n + 3, dtype=np.int64),
+        wait=np.full(n + 3, 60.0),
+        handle=np.full(n + 3, np.nan),
+        window=np.ones(n + 3, dtype=np.int64),
+        window_labels=["", "3"],
     )
-    with pytest.raises(ValueError, match="65,535"):
-        rollups.day_rollup_rows(tickets)
-    assert len(rollups.day_rollup_rows(_first(tickets, n - 1))) == 1
-
-
-def _first(tickets: rollups.TicketColumns, count: int) -> rollups.TicketColumns:
-    return rollups.TicketColumns(
-        **{
-            name: value if name == "window_labels" else value[:count]
-            for name, value in vars(tickets).items()
-        }
+    rows = rollups.day_rollup_rows(busy)
+    assert [row[-1] for row in rows] == [True, False]  # wide, then compact
+    rollups.day_rollups_insert(rows)
+    quiet = rollups.day_rows_of_cells(
+        [CellRow(network.outlet_b.pk, DAY, 21, type_id, None, False, tickets=2, served=2)]
     )
+    rollups.day_rollups_insert(quiet)
+    read = rollups.cells_of(
+        QueueDayRollup.objects.order_by("service_on", "outlet_id").values_list(
+            *rollups.READ_FIELDS
+        )
+    )
+    cells = rollups.cell_rows_of(read)
+    assert [(c.outlet_id, c.service_on, c.tickets) for c in cells] == [
+        (network.outlet_a.pk, DAY, n),
+        (network.outlet_b.pk, DAY, 2),
+        (network.outlet_a.pk, date(2026, 3, 3), 3),
+    ]
+    assert cells[0].wait_histogram == {"2": n} and cells[0].windows == ["3"]
+    assert cells[2].wait_histogram == {"2": 3} and cells[2].windows == ["3"]
