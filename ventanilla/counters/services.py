@@ -723,7 +723,30 @@ def _read_clean(
         raise _NotClean
     delimiter = "," if extension == "csv" else "\t"
     header, start, width = _header(data, delimiter)
-    reading = _CleanReader(mapping, file_date, delimiter)
+    # Parsed on every core first; a row of another length than the first needs its line
+    # number, which only a parse on one thread gives: then the file is read again so.
+    try:
+        reading = _CleanReader(mapping, file_date, delimiter, threads=True)
+        return _read_blocks(outlet, reading, data, whole, header, start, width, progress)
+    except _Ragged:
+        reading = _CleanReader(mapping, file_date, delimiter, threads=False)
+        return _read_blocks(outlet, reading, data, whole, header, start, width, progress)
+
+
+class _Ragged(_NotClean):
+    """A row of another length than the first, met while parsing on several threads."""
+
+
+def _read_blocks(
+    outlet: OrgUnit,
+    reading: _CleanReader,
+    data: bytes,
+    whole: pa.Buffer,
+    header: list[str],
+    start: int,
+    width: int,
+    progress: Progress | None,
+) -> _CleanFile:
     reading.locate(header)
     if width == 0:
         raise _NotClean
@@ -749,7 +772,11 @@ class _CleanReader:
     """Reads blocks of rows into checked columns, for ``_read_clean``. Each conversion is made
     once per distinct cell, or on whole columns."""
 
-    def __init__(self, mapping: TicketMapping, file_date: date | None, delimiter: str) -> None:
+    def __init__(
+        self, mapping: TicketMapping, file_date: date | None, delimiter: str, *, threads: bool
+    ) -> None:
+        self.threads = threads
+        self.ragged = False
         self.mapping = mapping
         self.file_date = file_date
         self.delimiter = delimiter
@@ -836,7 +863,7 @@ class _CleanReader:
             reader = pa_csv.open_csv(
                 pa.BufferReader(data),
                 read_options=pa_csv.ReadOptions(
-                    column_names=names, block_size=_BLOCK_BYTES, use_threads=False
+                    column_names=names, block_size=_BLOCK_BYTES, use_threads=self.threads
                 ),
                 parse_options=pa_csv.ParseOptions(
                     delimiter=self.delimiter,
@@ -861,11 +888,15 @@ class _CleanReader:
                     raise _NotClean
                 yield batch
         except pa.ArrowInvalid as exc:
-            raise _NotClean from exc
+            raise (_Ragged if self.ragged else _NotClean) from exc
 
     def _odd_row(self, row: Any) -> str:
         """A row whose cell count is not the first row's (pyarrow's hook): a blank one is
-        skipped, one that holds every field is kept aside; any other makes the file unclean."""
+        skipped, one that holds every field is kept aside; any other makes the file unclean.
+        Parsing on several threads, any such row stops the parse (``_Ragged``)."""
+        if self.threads:
+            self.ragged = True
+            return "error"
         try:
             cells = next(csv.reader(io.StringIO(row.text, newline=""), delimiter=self.delimiter))
         except (csv.Error, StopIteration):
