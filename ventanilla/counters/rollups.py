@@ -956,12 +956,13 @@ def monthly_store(parts: Sequence[MonthlyRows]) -> int:
             for model in (MonthlyTellerFigures, MonthlyHalfHourFigures, MonthlyTellerQueueFigures):
                 model.objects.filter(month__in=its_months, outlet_id__in=chunk).delete()
     written = 0
-    for model, fields, name in (
+    tables: tuple[tuple[Any, tuple[str, ...], str], ...] = (
         (MonthlyQueueFigures, _FIGURES_FIELDS, "figures"),
         (MonthlyTellerFigures, _TELLER_FIELDS, "tellers"),
         (MonthlyHalfHourFigures, _HALF_HOUR_FIELDS, "halves"),
         (MonthlyTellerQueueFigures, _TELLER_QUEUE_FIELDS, "by_teller"),
-    ):
+    )
+    for model, fields, name in tables:
         rows = [row for part in parts for row in getattr(part, name)]
         insert_rows(model, fields, rows)
         written += len(rows)

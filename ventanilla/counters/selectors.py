@@ -750,9 +750,11 @@ def staffing_plan(
     cells = cells.take(cells.outlet_id == outlet.pk)
     # Per weekday and half hour of issue (proleptic ordinal 1 is a Monday).
     slot = (cells.day - 1) % 7 * _HALF_HOURS + cells.half_hour
-    slots = 7 * _HALF_HOURS
-    counts, seconds = cells.sums(slot, slots)
-    vip_counts, _vip_seconds = cells.sums(slot * cells.is_vip + slots * ~cells.is_vip, slots + 1)
+    slot_count = 7 * _HALF_HOURS
+    counts, seconds = cells.sums(slot, slot_count)
+    vip_counts, _vip_seconds = cells.sums(
+        slot * cells.is_vip + slot_count * ~cells.is_vip, slot_count + 1
+    )
     # Windows open: the distinct windows that called a ticket, per day and half hour.
     called = np.unique(
         np.stack([cells.day[cells.window_cell], cells.half_hour[cells.window_cell],
@@ -764,9 +766,11 @@ def staffing_plan(
                   cells.window], axis=1)[cells.is_vip[cells.window_cell]],
         axis=0,
     )  # fmt: skip
-    open_windows = np.bincount((called[:, 0] - 1) % 7 * _HALF_HOURS + called[:, 1], minlength=slots)
+    open_windows = np.bincount(
+        (called[:, 0] - 1) % 7 * _HALF_HOURS + called[:, 1], minlength=slot_count
+    )
     vip_open = np.bincount(
-        (vip_called[:, 0] - 1) % 7 * _HALF_HOURS + vip_called[:, 1], minlength=slots
+        (vip_called[:, 0] - 1) % 7 * _HALF_HOURS + vip_called[:, 1], minlength=slot_count
     )
     tickets_at = monthly.COUNT_FIELDS.index("tickets")
     timed_at = monthly.COUNT_FIELDS.index("handle_count")
@@ -1268,7 +1272,7 @@ def vip_candidate_ranking(
     standard = dict(BusinessType.objects.values_list("pk", "standard_seconds"))
     cells = _cells(user, unit, start, end, None)
     cells = cells.take(np.isin(cells.teller_id, list(latest)))
-    par = np.array([standard.get(t, 0) for t in cells.type_id.tolist()], dtype=np.float64)
+    standard_each = np.array([standard.get(t, 0) for t in cells.type_id.tolist()], dtype=np.float64)
     tellers, group = np.unique(cells.teller_id, return_inverse=True)
     group = group.reshape(-1)
     timed_each = cells.count("handle_count")
@@ -1280,7 +1284,7 @@ def vip_candidate_ranking(
             np.bincount(
                 group, weights=cells.second("handle_seconds"), minlength=tellers.size
             ).tolist(),
-            np.bincount(group, weights=timed_each * par, minlength=tellers.size).tolist(),
+            np.bincount(group, weights=timed_each * standard_each, minlength=tellers.size).tolist(),
             strict=True,
         )
     }

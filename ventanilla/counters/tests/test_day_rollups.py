@@ -131,9 +131,7 @@ def test_a_day_beyond_the_compact_bounds_is_packed_wide(network):
     )
     rollups.day_rollups_insert(quiet)
     read = rollups.cells_of(
-        QueueDayRollup.objects.order_by("service_on", "outlet_id").values_list(
-            *rollups.READ_FIELDS
-        )
+        QueueDayRollup.objects.order_by("service_on", "outlet_id").values_list(*rollups.READ_FIELDS)
     )
     cells = rollups.cell_rows_of(read)
     assert [(c.outlet_id, c.service_on, c.tickets) for c in cells] == [
