@@ -437,14 +437,7 @@ class Cells:
         handle = moved(self.handle_cell, self.handle_bucket, self.handle_count)
         window = moved(self.window_cell, self.window)
         return Cells(
-            outlet_id=self.outlet_id[chosen],
-            day=self.day[chosen],
-            half_hour=self.half_hour[chosen],
-            type_id=self.type_id[chosen],
-            teller_id=self.teller_id[chosen],
-            is_vip=self.is_vip[chosen],
-            counts=self.counts[chosen],
-            seconds=self.seconds[chosen],
+            **{name: getattr(self, name)[chosen] for name in _CELL_COLUMNS[:8]},
             wait_cell=wait[0],
             wait_bucket=wait[1],
             wait_count=wait[2],
