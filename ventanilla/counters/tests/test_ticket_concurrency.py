@@ -4,6 +4,7 @@ index."""
 
 from __future__ import annotations
 
+import importlib
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -13,13 +14,20 @@ import pytest
 from django.db import connection, connections
 
 from ventanilla.core.testing import need
-from ventanilla.counters.models import QueueDayRollup, QueueTicket
+from ventanilla.counters.models import QueueDayRollup, QueueTicket, TicketMapping
 from ventanilla.counters.rollups import cell_rows
 from ventanilla.counters.services import tickets_push
 from ventanilla.counters.tests.factories import BusinessTypeFactory
 from ventanilla.counters.tests.test_import_columns import csv_of, import_file, varied_rows
 
 WORKERS = 4
+
+
+def seeded_mappings() -> None:
+    """The seeded mappings, which an earlier test that commits may have flushed."""
+    seed = importlib.import_module("ventanilla.counters.migrations.0003_seed_ticket_mappings")
+    for values in seed.MAPPINGS:
+        TicketMapping.objects.update_or_create(name=values["name"], defaults=values)
 
 
 def run_together(work: Callable[[], object]) -> tuple[list[object], list[BaseException]]:
@@ -57,6 +65,7 @@ def assert_each_ticket_once(expected: int) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_the_same_file_imported_at_once_stores_each_ticket_once(network):
     need(connection.vendor == "postgresql", "advisory locks need PostgreSQL (DATABASE_URL)")
+    seeded_mappings()
     BusinessTypeFactory(code="P03")
     BusinessTypeFactory(code="P07")
     rows = varied_rows([date(2026, 3, 2), date(2026, 3, 3)], 150, "")
