@@ -10,7 +10,6 @@ that changed (a ticket called since the last push) updates its ticket. Rollups o
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -402,33 +401,6 @@ class _CleanFile:
     def days(self) -> list[date]:
         return [date.fromordinal(d) for d in np.unique(self.day).tolist()]
 
-    @classmethod
-    def joined(cls, pieces: Sequence[_CleanFile]) -> _CleanFile:
-        """Pieces of one file read by one reader, whose codes only grow: the last piece's
-        window labels cover every piece's window codes."""
-        if len(pieces) == 1:
-            return pieces[0]
-        return cls(
-            outlet_id=pieces[0].outlet_id,
-            rows=sum(piece.rows for piece in pieces),
-            day=np.concatenate([piece.day for piece in pieces]),
-            number=[n for piece in pieces for n in piece.number],
-            type_id=np.concatenate([piece.type_id for piece in pieces]),
-            is_vip=np.concatenate([piece.is_vip for piece in pieces]),
-            customer_ref=[c for piece in pieces for c in piece.customer_ref],
-            present={
-                name: np.concatenate([piece.present[name] for piece in pieces])
-                for name in _TIME_FIELDS
-            },
-            utc={
-                name: np.concatenate([piece.utc[name] for piece in pieces]) for name in _TIME_FIELDS
-            },
-            window=np.concatenate([piece.window for piece in pieces]),
-            window_labels=pieces[-1].window_labels,
-            teller_id=np.concatenate([piece.teller_id for piece in pieces]),
-            outcome=np.concatenate([piece.outcome for piece in pieces]),
-        )
-
     def insert_rows(self, *, chunk_rows: int = 50_000) -> Iterator[tuple]:
         """The tickets in ``_INSERT_FIELDS`` order, values ready for SQLite (dates and UTC
         times as text). PostgreSQL takes ``copy_blocks``."""
@@ -741,20 +713,6 @@ def _read_clean(
     """The rows of a CSV or tab-separated file read column by column (by pyarrow, a block at a
     time), every check of ``_plan`` made on whole columns. Raises ``_NotClean`` at anything the
     row-by-row path must judge (and report): then that path reads the file again."""
-    whole, header, start, width, delimiter = _text_source(data, filename)
-    # Parsed on every core first; a row of another length than the first needs its line
-    # number, which only a parse on one thread gives: then the file is read again so.
-    try:
-        reading = _CleanReader(mapping, file_date, delimiter, threads=True)
-        return _read_blocks(outlet, reading, data, whole, header, start, width, progress)
-    except _Ragged:
-        reading = _CleanReader(mapping, file_date, delimiter, threads=False)
-        return _read_blocks(outlet, reading, data, whole, header, start, width, progress)
-
-
-def _text_source(data: bytes, filename: str) -> tuple[pa.Buffer, list[str], int, int, str]:
-    """A text file's bytes, header, where its rows start, their width and the delimiter;
-    ``_NotClean`` for a file the column-wise reader does not take."""
     extension = file_extension(filename)
     if extension not in {"csv", "txt", "tsv"} or data.startswith(b"PK\x03\x04"):
         raise _NotClean
@@ -765,7 +723,14 @@ def _text_source(data: bytes, filename: str) -> tuple[pa.Buffer, list[str], int,
         raise _NotClean
     delimiter = "," if extension == "csv" else "\t"
     header, start, width = _header(data, delimiter)
-    return whole, header, start, width, delimiter
+    # Parsed on every core first; a row of another length than the first needs its line
+    # number, which only a parse on one thread gives: then the file is read again so.
+    try:
+        reading = _CleanReader(mapping, file_date, delimiter, threads=True)
+        return _read_blocks(outlet, reading, data, whole, header, start, width, progress)
+    except _Ragged:
+        reading = _CleanReader(mapping, file_date, delimiter, threads=False)
+        return _read_blocks(outlet, reading, data, whole, header, start, width, progress)
 
 
 class _Ragged(_NotClean):
@@ -1201,8 +1166,14 @@ class _CleanReader:
                 return values
             return cast(list[str], np.array(values, dtype=object)[order].tolist())
 
-        _check_unique(parts)
+        # Two rows of one day and ticket number: the row-by-row path names them.
         day = np.concatenate([p["day"] for p in parts])
+        numbers = pa.chunked_array([p["number_text"] for p in parts], type=pa.string())
+        distinct = pc.unique(numbers)
+        codes = pc.index_in(numbers, value_set=distinct).to_numpy().astype(np.int64)
+        keys = np.sort((day - day.min()) * len(distinct) + codes)
+        if (keys[1:] == keys[:-1]).any():
+            raise _NotClean
         if order is not None:
             day = day[order]
         codes = self.type_codes.labels()
@@ -1243,153 +1214,6 @@ class _CleanReader:
         )
 
 
-def _check_unique(parts: list[dict[str, Any]]) -> None:
-    """Two rows of one day and ticket number among ``parts``: ``_NotClean`` (the row-by-row
-    path names them)."""
-    parts = [p for p in parts if p["rows"]]
-    if not parts:
-        return
-    day = np.concatenate([p["day"] for p in parts])
-    numbers = pa.chunked_array([p["number_text"] for p in parts], type=pa.string())
-    distinct = pc.unique(numbers)
-    codes = pc.index_in(numbers, value_set=distinct).to_numpy().astype(np.int64)
-    keys = np.sort((day - day.min()) * len(distinct) + codes)
-    if (keys[1:] == keys[:-1]).any():
-        raise _NotClean
-
-
-# A large clean file is read and sent to PostgreSQL in this many pieces (``_import_pieces``).
-_PIECES = 4
-_PIECES_FROM_BYTES = 8 << 20
-
-
-class _DayStored(Exception):
-    """A day of the file already holds tickets: what was written is undone, and the
-    row-by-row path compares the file with them."""
-
-
-def _import_pieces(
-    outlet: OrgUnit,
-    data: bytes,
-    filename: str,
-    mapping: TicketMapping,
-    file_date: date | None,
-    progress: Progress | None,
-) -> _Planned | None:
-    """PostgreSQL, a large clean text file with no quoted cells: read in ``_PIECES`` pieces,
-    each piece's tickets sent by ``COPY`` while the next piece is read and checked, so that
-    reading the file overlaps with storing it. Every check of ``_read_clean`` is made (the
-    ticket numbers across the pieces too) before the transaction ends: a bad row undoes the
-    pieces written and raises ``_NotClean``; a stored day undoes them and returns None."""
-    whole, header, start, width, delimiter = _text_source(data, filename)
-    if len(data) < _PIECES_FROM_BYTES or b'"' in data:
-        raise _NotClean
-    bounds = _piece_bounds(data, start, _PIECES)
-    reading = _CleanReader(mapping, file_date, delimiter, threads=True)
-    reading.locate(header)
-    if width == 0:
-        raise _NotClean
-    total = max(1, len(data) * data[: 1 << 20].count(b"\n") // min(len(data), 1 << 20))
-    done = 0
-
-    def columns(index: int) -> list[dict[str, Any]]:
-        nonlocal done
-        piece = whole.slice(bounds[index], bounds[index + 1] - bounds[index])
-        parts = []
-        for batch in reading.batches(piece, width, quoted=False):
-            parts.append(reading.columns(batch))
-            done += batch.num_rows
-            if progress is not None:
-                progress(_("read"), done, max(total, done))
-        return parts
-
-    try:
-        with transaction.atomic():
-            _lock_tickets(outlet.pk)
-            parts = columns(0)
-            every: list[dict[str, Any]] = []
-            pieces: list[_CleanFile] = []
-            sent = 0
-
-            def report(count: int) -> None:
-                if progress is not None:
-                    progress(_("inserted"), sent + count, max(total, done))
-
-            for index in range(len(bounds) - 1):
-                piece = reading.finish(outlet, parts, width)
-                # A day begun in an earlier piece holds that piece's tickets already.
-                earlier = {day for written in pieces for day in written.days()}
-                if _has_stored_days(outlet.pk, [d for d in piece.days() if d not in earlier]):
-                    raise _DayStored
-                pieces.append(piece)
-                every += parts
-                if index + 2 < len(bounds):
-                    parts = cast(
-                        list[dict[str, Any]],
-                        copy_binary_blocks(
-                            QueueTicket,
-                            _INSERT_FIELDS,
-                            piece.copy_blocks(),
-                            progress=report,
-                            meanwhile=functools.partial(columns, index + 1),
-                        ),
-                    )
-                    sent += piece.rows
-                    continue
-                clean = _CleanFile.joined(pieces)
-                planned = _Planned(clean=clean)
-                planned.day_rows, planned.monthly = _copy_and_sum(
-                    clean, piece, report, before=functools.partial(_check_unique, every)
-                )
-                _rollups_write(outlet.pk, planned, progress=progress)
-                return planned
-    except _DayStored:
-        return None
-    raise _NotClean  # no rows
-
-
-def _piece_bounds(data: bytes, start: int, pieces: int) -> list[int]:
-    """Offsets cutting ``data`` after ``start`` into about ``pieces`` runs of whole lines."""
-    bounds = [start]
-    step = (len(data) - start) // pieces
-    for index in range(1, pieces):
-        cut = data.find(b"\n", start + index * step)
-        if cut < 0 or cut + 1 <= bounds[-1]:
-            break
-        bounds.append(cut + 1)
-    if bounds[-1] < len(data):
-        bounds.append(len(data))
-    return bounds
-
-
-def _copy_and_sum(
-    clean: _CleanFile,
-    last: _CleanFile,
-    report: Callable[[int], None],
-    *,
-    before: Callable[[], None] | None = None,
-) -> tuple[list[tuple], MonthlyRows]:
-    """PostgreSQL: ``COPY`` the tickets of ``last`` (all of ``clean``'s, or its last piece)
-    while the day rollups and the monthly rows of all of ``clean`` are summed (after
-    ``before``, a check); the other days of their months are read first."""
-    days = clean.days()
-    months = {month_of(day) for day in days}
-    stored = month_cells_read(clean.outlet_id, months, besides=days)
-
-    def summed() -> tuple[list[tuple], MonthlyRows]:
-        if before is not None:
-            before()
-        day_rows = clean.rollup_rows()
-        fresh = cells_of(row[:2] + row[3:] for row in day_rows)
-        cells = concat_cells([stored, fresh])
-        return day_rows, monthly_sums(clean.outlet_id, months, cells)
-
-    result = copy_binary_blocks(
-        QueueTicket, _INSERT_FIELDS, last.copy_blocks(), progress=report, meanwhile=summed
-    )
-    return cast(tuple[list[tuple], MonthlyRows], result)
-
-
 def _apply_clean(clean: _CleanFile, *, dry_run: bool, progress: Progress | None) -> _Planned | None:
     """Write a clean file's tickets and rollups, unless one of its days already holds tickets
     (None: the row-by-row path compares them)."""
@@ -1407,8 +1231,25 @@ def _apply_clean(clean: _CleanFile, *, dry_run: bool, progress: Progress | None)
 
         if connection.vendor == "postgresql":
             # The day rollups and the monthly tables are summed while PostgreSQL stores the
-            # tickets.
-            planned.day_rows, planned.monthly = _copy_and_sum(clean, clean, report)
+            # tickets; the other days of their months are read before.
+            days = clean.days()
+            months = {month_of(day) for day in days}
+            stored = month_cells_read(clean.outlet_id, months, besides=days)
+
+            def summed() -> tuple[list[tuple], MonthlyRows]:
+                day_rows = clean.rollup_rows()
+                fresh = cells_of(row[:2] + row[3:] for row in day_rows)
+                cells = concat_cells([stored, fresh])
+                return day_rows, monthly_sums(clean.outlet_id, months, cells)
+
+            summed_rows = copy_binary_blocks(
+                QueueTicket,
+                _INSERT_FIELDS,
+                clean.copy_blocks(),
+                progress=report,
+                meanwhile=summed,
+            )
+            planned.day_rows, planned.monthly = cast(tuple[list[tuple], MonthlyRows], summed_rows)
         else:
             insert_rows(
                 QueueTicket, _INSERT_FIELDS, clean.insert_rows(), progress=report,
@@ -1432,12 +1273,9 @@ def _lock_tickets(outlet_id: int) -> None:
 
 
 def _has_stored_outlet_days(clean: _CleanFile) -> bool:
-    return _has_stored_days(clean.outlet_id, clean.days())
-
-
-def _has_stored_days(outlet_id: int, days: list[date]) -> bool:
+    days = clean.days()
     return any(
-        QueueTicket.objects.filter(outlet_id=outlet_id, service_on__in=days[i : i + 500])
+        QueueTicket.objects.filter(outlet_id=clean.outlet_id, service_on__in=days[i : i + 500])
         .order_by()
         .exists()
         for i in range(0, len(days), 500)
@@ -1754,13 +1592,6 @@ def _ticket_import_run(
     file_date: date | None,
     progress: Progress | None,
 ) -> tuple[ImportResult, int]:
-    if not dry_run and connection.vendor == "postgresql":
-        try:
-            streamed = _import_pieces(outlet, data, filename, mapping, file_date, progress)
-        except _NotClean:
-            streamed = None  # read again below: clean as a whole, or row by row
-        if streamed is not None and streamed.clean is not None:
-            return _result(_Issues(None), streamed, applied=True), streamed.clean.rows
     try:
         clean: _CleanFile | None = _read_clean(outlet, data, filename, mapping, file_date, progress)
     except _NotClean:
