@@ -10,17 +10,15 @@ that changed (a ticket called since the last push) updates its ticket. Rollups o
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pa_csv
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -70,6 +68,26 @@ from ventanilla.counters.rollups import (
     ticket_columns_of_rows,
 )
 from ventanilla.org.models import Employee, OrgUnit, OrgUnitKind
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pa_csv
+else:
+
+    class _OnFirstUse:
+        """A module imported when first used: pyarrow reads ticket files only, and every
+        process (each web worker) would otherwise load it at start."""
+
+        def __init__(self, name: str) -> None:
+            self._name = name
+
+        def __getattr__(self, attribute: str) -> Any:
+            return getattr(importlib.import_module(self._name), attribute)
+
+    pa = _OnFirstUse("pyarrow")
+    pc = _OnFirstUse("pyarrow.compute")
+    pa_csv = _OnFirstUse("pyarrow.csv")
 
 TICKETS = "tickets"
 MAX_REPORTED_ISSUES = 1000
