@@ -756,16 +756,11 @@ def staffing_plan(
         slot * cells.is_vip + slot_count * ~cells.is_vip, slot_count + 1
     )
     # Windows open: the distinct windows that called a ticket, per day and half hour.
-    called = np.unique(
-        np.stack([cells.day[cells.window_cell], cells.half_hour[cells.window_cell],
-                  cells.window], axis=1),
-        axis=0,
-    )  # fmt: skip
-    vip_called = np.unique(
-        np.stack([cells.day[cells.window_cell], cells.half_hour[cells.window_cell],
-                  cells.window], axis=1)[cells.is_vip[cells.window_cell]],
-        axis=0,
-    )  # fmt: skip
+    calls = np.stack(
+        [cells.day[cells.window_cell], cells.half_hour[cells.window_cell], cells.window], axis=1
+    )
+    called = np.unique(calls, axis=0)
+    vip_called = np.unique(calls[cells.is_vip[cells.window_cell]], axis=0)
     open_windows = np.bincount(
         (called[:, 0] - 1) % 7 * _HALF_HOURS + called[:, 1], minlength=slot_count
     )

@@ -60,6 +60,7 @@ from ventanilla.counters.rollups import (
     day_rollup_rows,
     day_rollups_delete,
     day_rollups_insert,
+    day_texts,
     month_cells_read,
     monthly_rebuild,
     monthly_store,
@@ -422,16 +423,10 @@ class _CleanFile:
     def insert_rows(self, *, chunk_rows: int = 50_000) -> Iterator[tuple]:
         """The tickets in ``_INSERT_FIELDS`` order, values ready for SQLite (dates and UTC
         times as text). PostgreSQL takes ``copy_blocks``."""
-        day_texts: dict[int, str] = {}
         outcomes = [str(code) for code in OUTCOME_CODES]
         for start in range(0, self.rows, chunk_rows):
             part = slice(start, start + chunk_rows)
-            days = []
-            for ordinal in self.day[part].tolist():
-                text = day_texts.get(ordinal)
-                if text is None:
-                    text = day_texts[ordinal] = date.fromordinal(ordinal).isoformat()
-                days.append(text)
+            days = day_texts(self.day[part])
             times = [
                 _utc_texts(self.utc[name][part], self.present[name][part]) for name in _TIME_FIELDS
             ]
