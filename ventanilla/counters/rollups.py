@@ -327,7 +327,7 @@ def day_rollup_rows(tickets: TicketColumns) -> list[tuple[Any, ...]]:
     )
     with_window = waited & (tickets.window > 0)
     width = len(tickets.window_labels)
-    window_pairs = np.unique(cell[with_window] * width + tickets.window[with_window])
+    window_pairs = monthly.unique(cell[with_window] * width + tickets.window[with_window])
     window_cells, window_codes = window_pairs // width, window_pairs % width
 
     # Cells are sorted by outlet-day first: each day's cells, buckets and windows are runs.
@@ -871,7 +871,9 @@ def monthly_rebuild(*, months: Iterable[tuple[int, date]], fresh: Cells | None =
     parts = []
     for outlet_id, its_months in sorted(by_outlet.items()):
         own = None if fresh is None else fresh.take(fresh.outlet_id == outlet_id)
-        besides = [] if own is None else [date.fromordinal(d) for d in np.unique(own.day).tolist()]
+        besides = (
+            [] if own is None else [date.fromordinal(d) for d in monthly.unique(own.day).tolist()]
+        )
         stored = month_cells_read(outlet_id, its_months, besides=besides)
         cells = stored if own is None else concat_cells([stored, own])
         parts.append(monthly_sums(outlet_id, its_months, cells))

@@ -49,7 +49,7 @@ from ventanilla.counters.models import (
     TicketMapping,
     VipCandidateScore,
 )
-from ventanilla.counters.monthly import month_of
+from ventanilla.counters.monthly import month_of, unique
 from ventanilla.counters.permissions import may_load_tickets
 from ventanilla.counters.rollups import (
     OUTCOME_CODES,
@@ -418,7 +418,7 @@ class _CleanFile:
         return self.rows
 
     def days(self) -> list[date]:
-        return [date.fromordinal(d) for d in np.unique(self.day).tolist()]
+        return [date.fromordinal(d) for d in unique(self.day).tolist()]
 
     def insert_rows(self, *, chunk_rows: int = 50_000) -> Iterator[tuple]:
         """The tickets in ``_INSERT_FIELDS`` order, values ready for SQLite (dates and UTC
@@ -1146,7 +1146,7 @@ class _CleanReader:
         numbers = np.array([line for line, _cells in self.odd], dtype=np.int64)
         odd_kept = np.array([cells is not None for _line, cells in self.odd], dtype=bool)
         records = kept.size + numbers.size
-        if numbers.size and (numbers.max() > records or np.unique(numbers).size != numbers.size):
+        if numbers.size and (numbers.max() > records or unique(numbers).size != numbers.size):
             raise _NotClean
         is_odd = np.zeros(records, dtype=bool)
         is_odd[numbers - 1] = True
@@ -1537,7 +1537,8 @@ def _rollups_write(outlet_id: int, planned: _Planned, *, progress: Progress | No
             if planned.day_rows is None:
                 planned.day_rows = planned.clean.rollup_rows()
             day_rollups_insert(planned.day_rows)
-            written = cells_of(row[:2] + row[3:] for row in planned.day_rows)
+            if planned.monthly is None:
+                written = cells_of(row[:2] + row[3:] for row in planned.day_rows)
         else:
             rows = [
                 (row[0], row[1], *row[6:10], row[3], row[11], row[4], row[12], row[10])

@@ -416,6 +416,16 @@ class TestScope:
                 selectors.league_table(user=teller, unit=unit, month=MARCH)
 
 
+@pytest.mark.parametrize("size", [0, 1, 7, 100_000])
+def test_unique_gives_what_numpy_unique_gives(size):
+    values = np.random.default_rng(size).integers(-(1 << 40), 1 << 40, size)
+    values[: size // 2] = values[size // 2 : size // 2 * 2]  # half of them repeated
+    found = monthly.unique(values)
+    assert found.dtype == values.dtype
+    assert np.array_equal(found, np.unique(values))
+    assert np.array_equal(monthly.unique(values.reshape(-1, 1)), np.unique(values))
+
+
 def test_split_range_finds_the_whole_months_inside():
     assert monthly.split_range(date(2026, 1, 1), date(2026, 3, 31)) == (
         None,

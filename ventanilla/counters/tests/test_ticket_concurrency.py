@@ -104,3 +104,15 @@ def test_the_same_tickets_pushed_at_once_are_stored_once(network):
     assert errors == []
     assert [result.errors for result in results] == [[]] * WORKERS  # type: ignore[attr-defined]
     assert_each_ticket_once(40)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_ticket_ids_are_drawn_a_thousand_at_a_time():
+    need(connection.vendor == "postgresql", "identity caches are PostgreSQL's (DATABASE_URL)")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT seqcache FROM pg_sequence WHERE seqrelid = "
+            "pg_get_serial_sequence('counters_queueticket', 'id')::regclass"
+        )
+        assert cursor.fetchone() == (1000,)
