@@ -579,7 +579,11 @@ def _cells_of(rows: list[Sequence[Any]], layout: Layout) -> Cells:
 
 
 def concat_cells(parts: Sequence[Cells]) -> Cells:
-    """One ``Cells`` of several, in order (window labels merged)."""
+    """One ``Cells`` of several, in order (window labels merged); the one part that holds
+    cells when the others hold none, as it is."""
+    holding = [part for part in parts if len(part)]
+    if len(holding) == 1:
+        return holding[0]
     labels: dict[str, int] = {}
     codes = [
         np.array([labels.setdefault(label, len(labels)) for label in part.window_labels],

@@ -10,6 +10,7 @@ that changed (a ticket called since the last push) updates its ticket. Rollups o
 from __future__ import annotations
 
 import csv
+import functools
 import importlib
 import io
 import itertools
@@ -43,6 +44,7 @@ from ventanilla.counters.models import (
     LeaguePublication,
     LeaguePublicationRow,
     Outcome,
+    QueueDayRollup,
     QueueTicket,
     TellerError,
     TicketImport,
@@ -52,6 +54,7 @@ from ventanilla.counters.models import (
 from ventanilla.counters.monthly import month_of, unique
 from ventanilla.counters.permissions import may_load_tickets
 from ventanilla.counters.rollups import (
+    DAY_FIELDS,
     OUTCOME_CODES,
     MonthlyRows,
     TicketColumns,
@@ -420,6 +423,54 @@ class _CleanFile:
     def days(self) -> list[date]:
         return [date.fromordinal(d) for d in unique(self.day).tolist()]
 
+    def take(self, rows: np.ndarray) -> _CleanFile:
+        """The tickets where ``rows`` (a mask) is true."""
+        where = np.flatnonzero(rows)
+        return _CleanFile(
+            outlet_id=self.outlet_id,
+            rows=int(where.size),
+            day=self.day[where],
+            number=[self.number[i] for i in where.tolist()],
+            type_id=self.type_id[where],
+            is_vip=self.is_vip[where],
+            customer_ref=[self.customer_ref[i] for i in where.tolist()],
+            present={n: self.present[n][where] for n in _TIME_FIELDS},
+            utc={n: self.utc[n][where] for n in _TIME_FIELDS},
+            window=self.window[where],
+            window_labels=self.window_labels,
+            teller_id=self.teller_id[where],
+            outcome=self.outcome[where],
+        )
+
+    @classmethod
+    def joined(cls, pieces: Sequence[_CleanFile]) -> _CleanFile:
+        """The pieces of one file, read by one ``_CleanReader``, as one: their window codes
+        index the labels of the last."""
+        if len(pieces) == 1:
+            return pieces[0]
+
+        def stacked(get: Callable[[_CleanFile], np.ndarray]) -> np.ndarray:
+            return np.concatenate([get(piece) for piece in pieces])
+
+        def chained(get: Callable[[_CleanFile], list[str]]) -> list[str]:
+            return list(itertools.chain.from_iterable(get(piece) for piece in pieces))
+
+        return cls(
+            outlet_id=pieces[0].outlet_id,
+            rows=sum(piece.rows for piece in pieces),
+            day=stacked(lambda piece: piece.day),
+            number=chained(lambda piece: piece.number),
+            type_id=stacked(lambda piece: piece.type_id),
+            is_vip=stacked(lambda piece: piece.is_vip),
+            customer_ref=chained(lambda piece: piece.customer_ref),
+            present={n: np.concatenate([p.present[n] for p in pieces]) for n in _TIME_FIELDS},
+            utc={n: np.concatenate([p.utc[n] for p in pieces]) for n in _TIME_FIELDS},
+            window=stacked(lambda piece: piece.window),
+            window_labels=pieces[-1].window_labels,
+            teller_id=stacked(lambda piece: piece.teller_id),
+            outcome=stacked(lambda piece: piece.outcome),
+        )
+
     def insert_rows(self, *, chunk_rows: int = 50_000) -> Iterator[tuple]:
         """The tickets in ``_INSERT_FIELDS`` order, values ready for SQLite (dates and UTC
         times as text). PostgreSQL takes ``copy_blocks``."""
@@ -715,6 +766,58 @@ def _longest(cells: pa.Array, limit: int) -> int:
     return int(pc.max(pc.utf8_length(cells)).as_py() or 0)
 
 
+@dataclass
+class _Text:
+    """A CSV or tab-separated file about to be read column by column."""
+
+    data: bytes
+    whole: pa.Buffer
+    delimiter: str
+    header: list[str]
+    start: int  # where the rows after the header start, in bytes
+    width: int  # the cells of the first of them
+    quoted: bool  # a cell may hold a line break: the file is parsed in one piece
+
+    def rows_foretold(self) -> int:
+        """The rows, foretold from the first megabyte: counting every line takes longer than
+        reading a block."""
+        sample = self.data[: 1 << 20]
+        return max(1, len(self.data) * sample.count(b"\n") // max(1, len(sample)))
+
+    def pieces(self, first: int, size: int) -> list[tuple[int, int]]:
+        """The rows' bytes as (start, end) ranges cut after a line break: ``first`` bytes, then
+        ``size`` bytes each, the last up to twice that; one range if a cell may hold a line
+        break, or the file is small."""
+        data, end = self.data, len(self.data)
+        cuts = [self.start]
+        step = first
+        while not self.quoted and end - cuts[-1] > step + 2 * size:
+            at = data.find(b"\n", cuts[-1] + step)
+            if at < 0:
+                break
+            cuts.append(at + 1)
+            step = size
+        cuts.append(end)
+        return list(itertools.pairwise(cuts))
+
+
+def _text(data: bytes, filename: str) -> _Text:
+    """The file as ``_Text``; ``_NotClean`` unless it is UTF-8 text (GBK from a Chinese Excel
+    goes to the row-by-row path) with a header."""
+    extension = file_extension(filename)
+    if extension not in {"csv", "txt", "tsv"} or data.startswith(b"PK\x03\x04"):
+        raise _NotClean
+    whole = pa.py_buffer(data)
+    if not _is_utf8(whole.slice(len(_BOM)) if data.startswith(_BOM) else whole):
+        raise _NotClean
+    delimiter = "," if extension == "csv" else "\t"
+    header, start, width = _header(data, delimiter)
+    if width == 0:
+        raise _NotClean
+    # Without a quote no cell holds a line break, and pyarrow splits the file faster.
+    return _Text(data, whole, delimiter, header, start, width, quoted=b'"' in data)
+
+
 def _read_clean(
     outlet: OrgUnit,
     data: bytes,
@@ -726,77 +829,53 @@ def _read_clean(
     """The rows of a CSV or tab-separated file read column by column (by pyarrow, a block at a
     time), every check of ``_plan`` made on whole columns. Raises ``_NotClean`` at anything the
     row-by-row path must judge (and report): then that path reads the file again."""
-    extension = file_extension(filename)
-    if extension not in {"csv", "txt", "tsv"} or data.startswith(b"PK\x03\x04"):
+    text = _text(data, filename)
+    reading = _CleanReader(mapping, file_date, text, progress)
+    piece = reading.finish(outlet, reading.parse(text.start, len(data)))
+    if piece is None:
         raise _NotClean
-    # A file that is not UTF-8 (GBK from a Chinese Excel) goes to the row-by-row path.
-    whole = pa.py_buffer(data)
-    text = whole.slice(len(_BOM)) if data.startswith(_BOM) else whole
-    if not _is_utf8(text):
-        raise _NotClean
-    delimiter = "," if extension == "csv" else "\t"
-    header, start, width = _header(data, delimiter)
-    # Parsed on every core first; a row of another length than the first needs its line
-    # number, which only a parse on one thread gives: then the file is read again so.
-    try:
-        reading = _CleanReader(mapping, file_date, delimiter, threads=True)
-        return _read_blocks(outlet, reading, data, whole, header, start, width, progress)
-    except _Ragged:
-        reading = _CleanReader(mapping, file_date, delimiter, threads=False)
-        return _read_blocks(outlet, reading, data, whole, header, start, width, progress)
+    return piece
+
+
+def _duplicated(day: np.ndarray, numbers: pa.Array | pa.ChunkedArray) -> bool:
+    """Whether two rows hold one day and ticket number."""
+    distinct = pc.unique(numbers)
+    codes = pc.index_in(numbers, value_set=distinct).to_numpy().astype(np.int64)
+    keys = np.sort((day - day.min()) * len(distinct) + codes)
+    return bool((keys[1:] == keys[:-1]).any())
 
 
 class _Ragged(_NotClean):
     """A row of another length than the first, met while parsing on several threads."""
 
 
-def _read_blocks(
-    outlet: OrgUnit,
-    reading: _CleanReader,
-    data: bytes,
-    whole: pa.Buffer,
-    header: list[str],
-    start: int,
-    width: int,
-    progress: Progress | None,
-) -> _CleanFile:
-    reading.locate(header)
-    if width == 0:
-        raise _NotClean
-    # The rows to read, foretold from the first megabyte: counting every line takes longer
-    # than reading a block.
-    sample = data[: 1 << 20]
-    total = max(1, len(data) * sample.count(b"\n") // max(1, len(sample)))
-    parts: list[dict[str, Any]] = []
-    done = 0
-    # Without a quote no cell holds a line break, and pyarrow splits the file faster.
-    quoted = b'"' in data
-    for batch in reading.batches(whole.slice(start), width, quoted=quoted):
-        parts.append(reading.columns(batch))
-        done += batch.num_rows
-        if progress is not None:
-            progress(_("read"), done, max(total, done))
-    if progress is not None:
-        progress(_("read"), done, done)
-    return reading.finish(outlet, parts, width)
-
-
 class _CleanReader:
-    """Reads blocks of rows into checked columns, for ``_read_clean``. Each conversion is made
-    once per distinct cell, or on whole columns."""
+    """Reads a text file's rows, a piece of the file at a time, into checked columns. Each
+    conversion is made once per distinct cell, or on whole columns; the pieces of one file
+    share the codes of its windows, business types and tellers."""
 
     def __init__(
-        self, mapping: TicketMapping, file_date: date | None, delimiter: str, *, threads: bool
+        self,
+        mapping: TicketMapping,
+        file_date: date | None,
+        text: _Text,
+        progress: Progress | None,
     ) -> None:
-        self.threads = threads
+        # Parsed on every core first; a row of another length than the first needs its line
+        # number, which only a parse on one thread gives: then the piece is parsed again so.
+        self.threads = True
         self.ragged = False
         self.mapping = mapping
         self.file_date = file_date
-        self.delimiter = delimiter
+        self.text = text
+        self.delimiter = text.delimiter
+        self.progress = progress
+        self.total = text.rows_foretold() if progress is not None else 0
+        self.done = 0
         self.where: dict[str, int | None] = {}
         self.need = 1  # the cells a row must hold to hold every field
-        # Rows of another length than the first (by their number among the file's rows, from
-        # 1): their cells, or None for a blank one, which is skipped.
+        # Rows of another length than the first (by their number among the piece's rows,
+        # from 1): their cells, or None for a blank one, which is skipped.
         self.odd: list[tuple[int, list[str] | None]] = []
         empty = {v.strip().lower() for v in mapping.empty_values.split(",") if v.strip()}
         vip = {v.strip().lower() for v in mapping.vip_values.split(",") if v.strip()}
@@ -814,7 +893,7 @@ class _CleanReader:
             value = clean(cell)
             return outcomes.get(value.lower(), value.lower()) if value else mapping.default_outcome
 
-        self.text = clean
+        self.clean = clean
         self.type_code = _Distinct(lambda cell: str(types.get(clean(cell), clean(cell))))
         self.vip = _Distinct(lambda cell: clean(cell).lower() in vip)
         self.window = _Distinct(lambda cell: clean(cell)[:16])
@@ -826,9 +905,10 @@ class _CleanReader:
         self.type_codes = _Codes()
         self.teller_codes = _Codes("")
         self.outcome_codes = {str(code): i for i, code in enumerate(OUTCOME_CODES)}
+        self.locate(text.header)
 
     def _day(self, cell: str) -> int:
-        value = self.text(cell)
+        value = self.clean(cell)
         if value == "":
             if self.file_date is None:
                 raise _NotClean
@@ -839,7 +919,7 @@ class _CleanReader:
             raise _NotClean from exc
 
     def _seconds(self, cell: str) -> int:
-        value = self.text(cell)
+        value = self.clean(cell)
         if value == "":
             return -1
         try:
@@ -867,6 +947,30 @@ class _CleanReader:
             self.where[name] = parts[0][0] if parts and parts[0] else None
         self.need = max((i for i in self.where.values() if i is not None), default=0) + 1
         return self.where
+
+    def parse(self, first: int, end: int) -> list[dict[str, Any]]:
+        """The checked columns of the rows in bytes ``first`` to ``end`` of the file, a block
+        at a time (``columns``), not yet joined (``finish``): no database access."""
+        text = self.text
+        piece = text.whole.slice(first, end - first)
+        done = self.done
+        while True:
+            self.odd = []
+            self.done = done
+            parts = []
+            try:
+                for batch in self.batches(piece, text.width, quoted=text.quoted):
+                    parts.append(self.columns(batch))
+                    self.done += batch.num_rows
+                    if self.progress is not None:
+                        self.progress(_("read"), self.done, max(self.total, self.done))
+            except _Ragged:
+                self.threads = False
+                self.ragged = False
+                continue
+            if self.progress is not None and end == len(text.data):
+                self.progress(_("read"), self.done, self.done)
+            return parts
 
     def batches(self, data: pa.Buffer, width: int, *, quoted: bool) -> Iterator[pa.RecordBatch]:
         """The rows after the header, a block at a time, every cell as text; quoting as the
@@ -920,7 +1024,7 @@ class _CleanReader:
             self.odd.append((row.number, None))
             return "skip"
         number = self.where["ticket_number"]
-        if len(cells) < self.need or number is None or self.text(cells[number]) == "":
+        if len(cells) < self.need or number is None or self.clean(cells[number]) == "":
             return "error"
         self.odd.append((row.number, cells))
         return "skip"
@@ -1155,18 +1259,18 @@ class _CleanReader:
         slot[numbers - 1] = np.where(odd_kept, int(kept.sum()) + np.cumsum(odd_kept) - 1, -1)
         return slot[slot >= 0]
 
-    def finish(self, outlet: OrgUnit, parts: list[dict[str, Any]], width: int) -> _CleanFile:
-        """The checked file: duplicates, business types and tellers looked up, times made
-        aware."""
+    def finish(self, outlet: OrgUnit, parts: list[dict[str, Any]]) -> _CleanFile | None:
+        """The checked piece of ``parse``: duplicates, business types and tellers looked up,
+        times made aware; None when it holds no row."""
         order = None
-        odd = self._odd_part(width)
+        odd = self._odd_part(self.text.width)
         if self.odd:
             order = self._order(parts)
         if odd is not None:
             parts = [*parts, odd]
         parts = [p for p in parts if p["rows"]]
         if not parts:
-            raise _NotClean
+            return None
         rows = sum(p["rows"] for p in parts)
 
         def joined(key: str, name: str | None = None) -> np.ndarray:
@@ -1181,11 +1285,7 @@ class _CleanReader:
 
         # Two rows of one day and ticket number: the row-by-row path names them.
         day = np.concatenate([p["day"] for p in parts])
-        numbers = pa.chunked_array([p["number_text"] for p in parts], type=pa.string())
-        distinct = pc.unique(numbers)
-        codes = pc.index_in(numbers, value_set=distinct).to_numpy().astype(np.int64)
-        keys = np.sort((day - day.min()) * len(distinct) + codes)
-        if (keys[1:] == keys[:-1]).any():
+        if _duplicated(day, pa.chunked_array([p["number_text"] for p in parts], pa.string())):
             raise _NotClean
         if order is not None:
             day = day[order]
@@ -1228,11 +1328,11 @@ class _CleanReader:
 
 
 def _apply_clean(clean: _CleanFile, *, dry_run: bool, progress: Progress | None) -> _Planned | None:
-    """Write a clean file's tickets and rollups, unless one of its days already holds tickets
-    (None: the row-by-row path compares them)."""
+    """Write a clean file's tickets and rollups (SQLite; a dry run anywhere), unless one of its
+    days already holds tickets (None: the row-by-row path compares them)."""
     with transaction.atomic():
         _lock_tickets(clean.outlet_id)
-        if _has_stored_outlet_days(clean):
+        if _has_stored_outlet_days(clean.outlet_id, clean.days()):
             return None
         planned = _Planned(clean=clean)
         if dry_run:
@@ -1242,34 +1342,143 @@ def _apply_clean(clean: _CleanFile, *, dry_run: bool, progress: Progress | None)
             if progress is not None:
                 progress(_("inserted"), done, clean.rows)
 
-        if connection.vendor == "postgresql":
-            # The day rollups and the monthly tables are summed while PostgreSQL stores the
-            # tickets; the other days of their months are read before.
-            days = clean.days()
-            months = {month_of(day) for day in days}
-            stored = month_cells_read(clean.outlet_id, months, besides=days)
-
-            def summed() -> tuple[list[tuple], MonthlyRows]:
-                day_rows = clean.rollup_rows()
-                fresh = cells_of(row[:2] + row[3:] for row in day_rows)
-                cells = concat_cells([stored, fresh])
-                return day_rows, monthly_sums(clean.outlet_id, months, cells)
-
-            summed_rows = copy_binary_blocks(
-                QueueTicket,
-                _INSERT_FIELDS,
-                clean.copy_blocks(),
-                progress=report,
-                meanwhile=summed,
-            )
-            planned.day_rows, planned.monthly = cast(tuple[list[tuple], MonthlyRows], summed_rows)
-        else:
-            insert_rows(
-                QueueTicket, _INSERT_FIELDS, clean.insert_rows(), progress=report,
-                prepared=True,
-            )  # fmt: skip
+        insert_rows(
+            QueueTicket, _INSERT_FIELDS, clean.insert_rows(), progress=report, prepared=True
+        )
         _rollups_write(clean.outlet_id, planned, progress=progress)
     return planned
+
+
+# The pieces of a clean text file on PostgreSQL, in bytes: a small first one, that the
+# database starts storing early, then pieces of ``_PIECE_BYTES``; the last one, up to twice
+# that, is stored while the monthly tables are summed.
+_FIRST_PIECE_BYTES = 1 << 22
+_PIECE_BYTES = 1 << 24
+
+
+@dataclass
+class _Piece:
+    """A piece of a file read and checked, with its day rollups once summed."""
+
+    clean: _CleanFile
+    day_rows: list[tuple] = field(default_factory=list)
+
+
+def _import_pieces(
+    outlet: OrgUnit,
+    text: _Text,
+    mapping: TicketMapping,
+    file_date: date | None,
+    progress: Progress | None,
+) -> _Planned:
+    """PostgreSQL: read a clean text file and write its tickets a piece at a time, each piece
+    by a ``COPY`` of its own while the next is read and the day rollups of the one before are
+    summed, then the rollups, in one transaction. Raises ``_NotClean`` (and nothing stays
+    written) at anything the row-by-row path must judge, a day that held tickets included."""
+    reading = _CleanReader(mapping, file_date, text, progress)
+    ranges = text.pieces(_FIRST_PIECE_BYTES, _PIECE_BYTES)
+    pieces: list[_Piece] = []
+    seen: set[date] = set()
+    rows = text.rows_foretold()
+
+    def report(done: int) -> None:
+        if progress is not None:
+            written = sum(piece.clean.rows for piece in pieces[:-1]) + done
+            progress(_("inserted"), written, max(rows, written))
+
+    def taken(parts: list[dict[str, Any]]) -> _Piece | None:
+        clean = reading.finish(outlet, parts)
+        if clean is None:
+            return None
+        # The first piece's days are looked for among the tickets. Later pieces add to them,
+        # and new days are looked for among the day rollups, which every writer keeps with
+        # its tickets: the tickets of those days are not yet summarised for the block range
+        # index, which would read all of this file's tickets to tell.
+        days = [day for day in clean.days() if day not in seen]
+        stored = _has_day_rollups if pieces else _has_stored_outlet_days
+        if stored(outlet.pk, days):
+            raise _NotClean
+        seen.update(days)
+        piece = _Piece(clean)
+        pieces.append(piece)
+        return piece
+
+    def meanwhile(following: tuple[int, int], before: _Piece | None) -> list[dict[str, Any]]:
+        parts = reading.parse(*following)
+        if before is not None:
+            before.day_rows = before.clean.rollup_rows()
+        return parts
+
+    with transaction.atomic():
+        _lock_tickets(outlet.pk)
+        parts = reading.parse(*ranges[0])
+        for following in ranges[1:]:
+            piece = taken(parts)
+            if piece is None:
+                parts = reading.parse(*following)
+                continue
+            parts = cast(
+                list[dict[str, Any]],
+                copy_binary_blocks(
+                    QueueTicket, _INSERT_FIELDS, piece.clean.copy_blocks(), progress=report,
+                    meanwhile=functools.partial(meanwhile, following, piece),
+                ),
+            )  # fmt: skip
+        last = taken(parts)
+        if not pieces:
+            raise _NotClean
+        # The monthly tables are summed while PostgreSQL stores the last piece's tickets; the
+        # other days of their months are read before.
+        months = {month_of(day) for day in seen}
+        stored = month_cells_read(outlet.pk, months, besides=sorted(seen))
+
+        def summed() -> tuple[_CleanFile, list[tuple], MonthlyRows]:
+            pieces[-1].day_rows = pieces[-1].clean.rollup_rows()
+            clean = _CleanFile.joined([piece.clean for piece in pieces])
+            day_rows = _day_rows_joined(clean, pieces)
+            fresh = cells_of(row[:2] + row[3:] for row in day_rows)
+            return clean, day_rows, monthly_sums(outlet.pk, months, concat_cells([stored, fresh]))
+
+        blocks = last.clean.copy_blocks() if last is not None else iter(())
+        clean, day_rows, monthly_rows = cast(
+            tuple[_CleanFile, list[tuple], MonthlyRows],
+            copy_binary_blocks(
+                QueueTicket, _INSERT_FIELDS, blocks, progress=report, meanwhile=summed
+            ),
+        )
+        planned = _Planned(clean=clean, day_rows=day_rows, monthly=monthly_rows)
+        _rollups_write(outlet.pk, planned, progress=progress)
+    return planned
+
+
+_WINDOW_LABELS = DAY_FIELDS.index("window_labels")
+
+
+def _day_rows_joined(clean: _CleanFile, pieces: Sequence[_Piece]) -> list[tuple]:
+    """The day rollups of a file (``clean``, its pieces joined) from those of its pieces: a
+    day found in several pieces is summed again from all of its tickets, after its tickets
+    are checked for two of one number (each piece was checked alone). ``_NotClean`` if so."""
+    if len(pieces) == 1:
+        return pieces[0].day_rows
+    found: dict[date, int] = {}
+    for piece in pieces:
+        for row in piece.day_rows:
+            found[row[1]] = found.get(row[1], 0) + 1
+    # A piece's window codes index the labels of the last piece as well as its own.
+    labels = clean.window_labels
+    rows = [
+        (*row[:_WINDOW_LABELS], labels, *row[_WINDOW_LABELS + 1 :])
+        for piece in pieces
+        for row in piece.day_rows
+        if found[row[1]] == 1
+    ]
+    split = np.array(sorted(day.toordinal() for day, count in found.items() if count > 1))
+    if split.size:
+        shared = clean.take(np.isin(clean.day, split))
+        if _duplicated(shared.day, pa.array(shared.number, pa.string())):
+            raise _NotClean
+        rows += shared.rollup_rows()
+    return rows
 
 
 # Advisory lock keys of PostgreSQL: (this namespace, outlet id).
@@ -1285,10 +1494,18 @@ def _lock_tickets(outlet_id: int) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_TICKETS_LOCK, outlet_id])
 
 
-def _has_stored_outlet_days(clean: _CleanFile) -> bool:
-    days = clean.days()
+def _has_stored_outlet_days(outlet_id: int, days: Sequence[date]) -> bool:
+    return _held(QueueTicket, outlet_id, days)
+
+
+def _has_day_rollups(outlet_id: int, days: Sequence[date]) -> bool:
+    return _held(QueueDayRollup, outlet_id, days)
+
+
+def _held(model: type[QueueTicket | QueueDayRollup], outlet_id: int, days: Sequence[date]) -> bool:
+    """Whether the outlet has a row of ``model`` on one of ``days``."""
     return any(
-        QueueTicket.objects.filter(outlet_id=clean.outlet_id, service_on__in=days[i : i + 500])
+        model.objects.filter(outlet_id=outlet_id, service_on__in=days[i : i + 500])
         .order_by()
         .exists()
         for i in range(0, len(days), 500)
@@ -1606,14 +1823,9 @@ def _ticket_import_run(
     file_date: date | None,
     progress: Progress | None,
 ) -> tuple[ImportResult, int]:
-    try:
-        clean: _CleanFile | None = _read_clean(outlet, data, filename, mapping, file_date, progress)
-    except _NotClean:
-        clean = None
-    if clean is not None:
-        planned = _apply_clean(clean, dry_run=dry_run, progress=progress)
-        if planned is not None:
-            return _result(_Issues(None), planned, applied=not dry_run), clean.rows
+    planned = _import_clean(outlet, data, filename, mapping, dry_run, file_date, progress)
+    if planned is not None:
+        return _result(_Issues(None), planned, applied=not dry_run), planned.created
     try:
         sheet, header, rows = _read_rows(data, filename)
     except TableError as exc:
@@ -1633,6 +1845,26 @@ def _ticket_import_run(
         issues.add(None, _("The file holds no tickets."))
     result = _apply(_Batch(outlet, drafts), issues, dry_run=dry_run, progress=progress)
     return result, len(rows)
+
+
+def _import_clean(
+    outlet: OrgUnit,
+    data: bytes,
+    filename: str,
+    mapping: TicketMapping,
+    dry_run: bool,
+    file_date: date | None,
+    progress: Progress | None,
+) -> _Planned | None:
+    """A clean text file's import by the column-wise path, or None: then the row-by-row path
+    reads the file again, and reports what it finds."""
+    try:
+        if connection.vendor == "postgresql" and not dry_run:
+            return _import_pieces(outlet, _text(data, filename), mapping, file_date, progress)
+        clean = _read_clean(outlet, data, filename, mapping, file_date, progress)
+    except _NotClean:
+        return None
+    return _apply_clean(clean, dry_run=dry_run, progress=progress)
 
 
 def _import_record(
