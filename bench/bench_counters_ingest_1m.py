@@ -12,10 +12,10 @@ baseline is the plainest load of the same file into the same database: on Postgr
 constraint, no check), on SQLite ``csv.reader`` and ``executemany`` into such a table.
 On PostgreSQL it also measures a floor: the stored tickets, copied out and ``COPY``-ed back
 into an empty table of the tickets table's columns, indexes and constraints.
-Each timed load on PostgreSQL starts after a ``CHECKPOINT`` (untimed), so that none pays for
-writing out the pages of the one before. PostgreSQL runs in a scratch database
-(``ventanilla_bench``) dropped at the end; SQLite in a temporary folder. Each database is
-measured in a process of its own.
+Each timed load starts once the system has written out what is pending (the generated file;
+on PostgreSQL, a ``CHECKPOINT``), untimed, so that none pays for what came before it.
+PostgreSQL runs in a scratch database (``ventanilla_bench``) dropped at the end; SQLite in a
+temporary folder. Each database is measured in a process of its own.
 """
 
 from __future__ import annotations
@@ -145,10 +145,11 @@ def _local(day: str, seconds: int) -> str:
 
 
 def _settle() -> None:
-    """Start a timed load with nothing left to write from the one before: on PostgreSQL a
-    checkpoint, or it lands on whichever load runs while it writes the other's pages."""
+    """Start a timed load with nothing left to write from before: the generated file and, on
+    PostgreSQL, a checkpoint, or the system writes them out during whichever load comes next."""
     from django.db import connection
 
+    os.sync()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("CHECKPOINT")

@@ -784,19 +784,19 @@ class _Text:
         sample = self.data[: 1 << 20]
         return max(1, len(self.data) * sample.count(b"\n") // max(1, len(sample)))
 
-    def pieces(self, first: int, size: int) -> list[tuple[int, int]]:
+    def pieces(self, first: int, most: int) -> list[tuple[int, int]]:
         """The rows' bytes as (start, end) ranges cut after a line break: ``first`` bytes, then
-        ``size`` bytes each, the last up to twice that; one range if a cell may hold a line
-        break, or the file is small."""
+        each twice the one before up to ``most``, the last up to three times ``most``; one
+        range if a cell may hold a line break."""
         data, end = self.data, len(self.data)
         cuts = [self.start]
         step = first
-        while not self.quoted and end - cuts[-1] > step + 2 * size:
+        while not self.quoted and end - cuts[-1] > step + 2 * min(step * 3 // 2, most):
             at = data.find(b"\n", cuts[-1] + step)
             if at < 0:
                 break
             cuts.append(at + 1)
-            step = size
+            step = min(step * 3 // 2, most)
         cuts.append(end)
         return list(itertools.pairwise(cuts))
 
@@ -835,6 +835,14 @@ def _read_clean(
     if piece is None:
         raise _NotClean
     return piece
+
+
+def _type_pks(codes: list[str]) -> dict[str, int]:
+    return dict(BusinessType.objects.filter(code__in=codes).values_list("code", "pk"))
+
+
+def _teller_pks(numbers: list[str]) -> dict[str, int]:
+    return dict(Employee.objects.filter(staff_number__in=numbers).values_list("staff_number", "pk"))
 
 
 def _duplicated(day: np.ndarray, numbers: pa.Array | pa.ChunkedArray) -> bool:
@@ -905,6 +913,9 @@ class _CleanReader:
         self.type_codes = _Codes()
         self.teller_codes = _Codes("")
         self.outcome_codes = {str(code): i for i, code in enumerate(OUTCOME_CODES)}
+        # Business types by code and tellers by staff number, as looked up so far.
+        self.type_pks: dict[str, int] = {}
+        self.teller_pks: dict[str, int] = {}
         self.locate(text.header)
 
     def _day(self, cell: str) -> int:
@@ -1259,6 +1270,27 @@ class _CleanReader:
         slot[numbers - 1] = np.where(odd_kept, int(kept.sum()) + np.cumsum(odd_kept) - 1, -1)
         return slot[slot >= 0]
 
+    def pending(self) -> bool:
+        """Whether ``finish`` would look a business type or a teller up in the database."""
+        return any(code not in self.type_pks for code in self.type_codes.labels()) or any(
+            number not in self.teller_pks for number in self.teller_codes.labels()[1:]
+        )
+
+    @staticmethod
+    def _ids(
+        codes: list[str], found: dict[str, int], look_up: Callable[[list[str]], dict[str, int]]
+    ) -> np.ndarray:
+        """The primary key of each code, those not ``found`` yet looked up; ``_NotClean`` for
+        an empty or unknown code."""
+        missing = [code for code in codes if code not in found]
+        if missing:
+            if "" in missing:
+                raise _NotClean
+            found.update(look_up(missing))
+            if any(code not in found for code in missing):
+                raise _NotClean
+        return np.array([found[code] for code in codes], dtype=np.int64)
+
     def finish(self, outlet: OrgUnit, parts: list[dict[str, Any]]) -> _CleanFile | None:
         """The checked piece of ``parse``: duplicates, business types and tellers looked up,
         times made aware; None when it holds no row."""
@@ -1289,20 +1321,9 @@ class _CleanReader:
             raise _NotClean
         if order is not None:
             day = day[order]
-        codes = self.type_codes.labels()
-        if "" in codes:
-            raise _NotClean
-        found = dict(BusinessType.objects.filter(code__in=codes).values_list("code", "pk"))
-        if any(code not in found for code in codes):
-            raise _NotClean
-        type_ids = np.array([found[code] for code in codes], dtype=np.int64)
+        type_ids = self._ids(self.type_codes.labels(), self.type_pks, _type_pks)
         staff = self.teller_codes.labels()
-        tellers = dict(
-            Employee.objects.filter(staff_number__in=staff[1:]).values_list("staff_number", "pk")
-        )
-        if any(number not in tellers for number in staff[1:]):
-            raise _NotClean
-        teller_ids = np.array([-1] + [tellers[n] for n in staff[1:]], dtype=np.int64)
+        teller_ids = np.array([-1, *self._ids(staff[1:], self.teller_pks, _teller_pks)])
         zone = (
             timezone.get_current_timezone()
             if self.mapping.times_have_dates
@@ -1350,18 +1371,34 @@ def _apply_clean(clean: _CleanFile, *, dry_run: bool, progress: Progress | None)
 
 
 # The pieces of a clean text file on PostgreSQL, in bytes: a small first one, that the
-# database starts storing early, then pieces of ``_PIECE_BYTES``; the last one, up to twice
-# that, is stored while the monthly tables are summed.
-_FIRST_PIECE_BYTES = 1 << 22
+# database starts storing early, then each twice the one before up to ``_PIECE_BYTES`` (the
+# database stores a piece in about twice the time the next takes to read); the last one, up
+# to three times that, is stored while the monthly tables are summed.
+_FIRST_PIECE_BYTES = 1 << 20
 _PIECE_BYTES = 1 << 24
+# Rows in a block of ``COPY`` data: a piece's first block is ready soon.
+_COPY_BLOCK_ROWS = 20_000
 
 
 @dataclass
 class _Piece:
-    """A piece of a file read and checked, with its day rollups once summed."""
+    """A piece of a file: its rows parsed (``parts``), then checked (``clean``), with the
+    ``COPY`` blocks of its tickets and, once summed, its day rollups."""
 
-    clean: _CleanFile
+    parts: list[dict[str, Any]]
+    clean: _CleanFile | None = None
+    finished: bool = False
+    blocks: Iterator[tuple[int, bytes]] = field(default_factory=lambda: iter(()))
     day_rows: list[tuple] = field(default_factory=list)
+
+    def finish(self, outlet: OrgUnit, reading: _CleanReader) -> None:
+        """Check the piece, and make its first block of ``COPY`` data."""
+        self.clean = reading.finish(outlet, self.parts)
+        self.parts = []
+        self.finished = True
+        if self.clean is not None:
+            blocks = self.clean.copy_blocks(chunk_rows=_COPY_BLOCK_ROWS)
+            self.blocks = itertools.chain([next(blocks)], blocks)
 
 
 def _import_pieces(
@@ -1372,59 +1409,66 @@ def _import_pieces(
     progress: Progress | None,
 ) -> _Planned:
     """PostgreSQL: read a clean text file and write its tickets a piece at a time, each piece
-    by a ``COPY`` of its own while the next is read and the day rollups of the one before are
-    summed, then the rollups, in one transaction. Raises ``_NotClean`` (and nothing stays
-    written) at anything the row-by-row path must judge, a day that held tickets included."""
+    by a ``COPY`` of its own while the next is read and checked and the day rollups of the
+    one before are summed, then the rollups, in one transaction. Raises ``_NotClean`` (and
+    nothing stays written) at anything the row-by-row path must judge, a day that held
+    tickets included."""
     reading = _CleanReader(mapping, file_date, text, progress)
     ranges = text.pieces(_FIRST_PIECE_BYTES, _PIECE_BYTES)
-    pieces: list[_Piece] = []
+    pieces: list[_Piece] = []  # those with tickets, written or being written
     seen: set[date] = set()
     rows = text.rows_foretold()
 
     def report(done: int) -> None:
         if progress is not None:
-            written = sum(piece.clean.rows for piece in pieces[:-1]) + done
+            written = sum(cast(_CleanFile, piece.clean).rows for piece in pieces[:-1]) + done
             progress(_("inserted"), written, max(rows, written))
 
-    def taken(parts: list[dict[str, Any]]) -> _Piece | None:
-        clean = reading.finish(outlet, parts)
-        if clean is None:
+    def read(first: int, end: int) -> _Piece:
+        piece = _Piece(reading.parse(first, end))
+        # Checked now unless it names a business type or a teller not met before: the
+        # database, busy with a ``COPY``, cannot look them up.
+        if not reading.pending():
+            piece.finish(outlet, reading)
+        return piece
+
+    def taken(piece: _Piece) -> _Piece | None:
+        if not piece.finished:
+            piece.finish(outlet, reading)
+        if piece.clean is None:
             return None
         # The first piece's days are looked for among the tickets. Later pieces add to them,
         # and new days are looked for among the day rollups, which every writer keeps with
         # its tickets: the tickets of those days are not yet summarised for the block range
         # index, which would read all of this file's tickets to tell.
-        days = [day for day in clean.days() if day not in seen]
+        days = [day for day in piece.clean.days() if day not in seen]
         stored = _has_day_rollups if pieces else _has_stored_outlet_days
         if stored(outlet.pk, days):
             raise _NotClean
         seen.update(days)
-        piece = _Piece(clean)
         pieces.append(piece)
         return piece
 
-    def meanwhile(following: tuple[int, int], before: _Piece | None) -> list[dict[str, Any]]:
-        parts = reading.parse(*following)
-        if before is not None:
-            before.day_rows = before.clean.rollup_rows()
-        return parts
+    def meanwhile(following: tuple[int, int], before: _Piece) -> _Piece:
+        piece = read(*following)
+        before.day_rows = cast(_CleanFile, before.clean).rollup_rows()
+        return piece
 
     with transaction.atomic():
         _lock_tickets(outlet.pk)
-        parts = reading.parse(*ranges[0])
+        piece = read(*ranges[0])
         for following in ranges[1:]:
-            piece = taken(parts)
-            if piece is None:
-                parts = reading.parse(*following)
+            if taken(piece) is None:
+                piece = read(*following)
                 continue
-            parts = cast(
-                list[dict[str, Any]],
+            piece = cast(
+                _Piece,
                 copy_binary_blocks(
-                    QueueTicket, _INSERT_FIELDS, piece.clean.copy_blocks(), progress=report,
+                    QueueTicket, _INSERT_FIELDS, piece.blocks, progress=report,
                     meanwhile=functools.partial(meanwhile, following, piece),
                 ),
             )  # fmt: skip
-        last = taken(parts)
+        last = taken(piece)
         if not pieces:
             raise _NotClean
         # The monthly tables are summed while PostgreSQL stores the last piece's tickets; the
@@ -1433,13 +1477,14 @@ def _import_pieces(
         stored = month_cells_read(outlet.pk, months, besides=sorted(seen))
 
         def summed() -> tuple[_CleanFile, list[tuple], MonthlyRows]:
-            pieces[-1].day_rows = pieces[-1].clean.rollup_rows()
-            clean = _CleanFile.joined([piece.clean for piece in pieces])
+            files = [cast(_CleanFile, piece.clean) for piece in pieces]
+            pieces[-1].day_rows = files[-1].rollup_rows()
+            clean = _CleanFile.joined(files)
             day_rows = _day_rows_joined(clean, pieces)
             fresh = cells_of(row[:2] + row[3:] for row in day_rows)
             return clean, day_rows, monthly_sums(outlet.pk, months, concat_cells([stored, fresh]))
 
-        blocks = last.clean.copy_blocks() if last is not None else iter(())
+        blocks = last.blocks if last is not None else iter(())
         clean, day_rows, monthly_rows = cast(
             tuple[_CleanFile, list[tuple], MonthlyRows],
             copy_binary_blocks(

@@ -199,9 +199,12 @@ def test_pieces_are_cut_after_line_breaks_and_cover_the_rows():
     assert pieces[-1][1] == len(data)
     assert all(end == start for (_s, end), (start, _e) in zip(pieces, pieces[1:], strict=False))
     assert all(data[end - 1 : end] == b"\n" for _start, end in pieces[:-1])
-    assert pieces[0][1] - pieces[0][0] < 1_100
-    assert all(2_900 < end - start < 3_100 for start, end in pieces[1:-1])
-    assert pieces[-1][1] - pieces[-1][0] < 3_000 * 3
+    sizes = [end - start for start, end in pieces]
+    # Each half as large again as the one before, up to the most; the last up to three times
+    # that. A piece ends at the first line break past its size (lines of 21 bytes here).
+    wanted = [1_000, 1_500, 2_250] + [3_000] * (len(sizes) - 4)
+    assert all(0 <= size - want < 21 for size, want in zip(sizes, wanted, strict=False))
+    assert 3_000 < sizes[-1] < 3_000 * 3
     # A cell may hold a line break where a quote is: the file is one piece.
     with_quote = data + b'2026-03-02,"A\n9",P03\n'
     quoted = services._text(with_quote, "q.csv")
