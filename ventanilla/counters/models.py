@@ -133,11 +133,12 @@ class QueueTicket(AuditedInTree, models.Model):
     # the API against the catalogue before anything is written, and deletes go through
     # Django's PROTECT, so the database keeps no foreign-key constraint (one trigger call
     # per row and key at commit). A ticket is unique per outlet, date and number: the two
-    # writers (``services._apply`` and ``services._apply_clean``) compare a file with the
-    # stored tickets of its days under a lock on the outlet's tickets (``_lock_tickets``)
-    # rather than through a unique index, whose upkeep would cost more than the rest of an
-    # import; one block range index finds an outlet's days. See BENCHMARKS.md,
-    # "Queue-ticket ingest, 1M tickets".
+    # writers (``services._apply``, and the column-wise ``_apply_clean`` and
+    # ``_import_pieces``) compare a file with the stored tickets of its days under a lock
+    # on the outlet's tickets (``_lock_tickets``) rather than through a unique index, whose
+    # upkeep would cost more than the rest of an import; one block range index finds an
+    # outlet's days. Ids come from the identity a thousand at a time per session (migration
+    # ``counters.0013``). See BENCHMARKS.md, "Queue-ticket ingest, 1M tickets".
     outlet = models.ForeignKey(
         OrgUnit,
         on_delete=models.PROTECT,

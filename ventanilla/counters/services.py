@@ -1471,6 +1471,7 @@ def _import_pieces(
         last = taken(piece)
         if not pieces:
             raise _NotClean
+        rows = sum(cast(_CleanFile, piece.clean).rows for piece in pieces)  # now known
         # The monthly tables are summed while PostgreSQL stores the last piece's tickets; the
         # other days of their months are read before.
         months = {month_of(day) for day in seen}

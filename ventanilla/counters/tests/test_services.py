@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import date
 from io import StringIO
 
@@ -91,6 +92,47 @@ class TestImportCommand:
         self.run(str(path), "--mapping", "ventanilla", "--outlet", "XC01", stdout=out)
         assert "Queue tickets: 2 created, 0 updated, 0 unchanged" in out.getvalue()
         assert QueueTicket.objects.count() == 2
+
+    def test_progress_is_written_for_a_file_that_takes_a_while(
+        self, network, tmp_path, monkeypatch
+    ):
+        command = importlib.import_module("ventanilla.core.management.commands.import")
+
+        class Eager(command.ProgressLines):
+            def __init__(self, stream):
+                super().__init__(stream, every=0)
+
+        monkeypatch.setattr(command, "ProgressLines", Eager)
+        path = tmp_path / "tickets.csv"
+        path.write_bytes(csv_bytes([row(f"A{i:03d}") for i in range(1, 4)]))
+        err = StringIO()
+        self.run(
+            str(path), "--mapping", "ventanilla", "--outlet", "XC01", stdout=StringIO(), stderr=err
+        )
+        lines = err.getvalue().splitlines()
+        assert "read: 3 of 3 (100%)" in lines
+        assert "inserted: 3 of 3 (100%)" in lines
+
+    def test_progress_lines_come_once_a_second_and_at_each_steps_end(self, monkeypatch):
+        command = importlib.import_module("ventanilla.core.management.commands.import")
+        clock = [100.0]
+        monkeypatch.setattr(command.time, "monotonic", lambda: clock[0])
+        out = StringIO()
+        progress = command.ProgressLines(out)
+        for seconds, done in [(0.5, 10), (1.2, 20), (1.7, 30), (2.3, 40_000)]:
+            clock[0] = 100 + seconds
+            progress("read", done, 40_000)
+        progress("inserted", 40_000, 40_000)
+        assert out.getvalue().splitlines() == [
+            "read: 20 of 40,000 (0%)",
+            "read: 40,000 of 40,000 (100%)",
+            "inserted: 40,000 of 40,000 (100%)",
+        ]
+        # A step that ends within the first second writes nothing.
+        quiet = StringIO()
+        clock[0] = 200.0
+        command.ProgressLines(quiet)("read", 5, 5)
+        assert quiet.getvalue() == ""
 
     def test_tab_separated_text_file_is_accepted(self, network, tmp_path):
         path = tmp_path / "log.txt"

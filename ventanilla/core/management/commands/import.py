@@ -8,9 +8,10 @@ with it, the named user's scope applies as on the import page.
 from __future__ import annotations
 
 import inspect
+import time
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -24,6 +25,29 @@ EXTRA_OPTIONS = {
     "wave": "--wave",
     "file_date": "--date",
 }
+
+
+class ProgressLines:
+    """How far an import has come, a line at a time on ``stream``: at most one a second, and
+    the end of each step once one was written, so that a file read in under a second shows
+    none. Called with the step's name, what is done and the total."""
+
+    def __init__(self, stream: TextIO, every: float = 1.0) -> None:
+        self.stream = stream
+        self.every = every
+        self.started = self.last = time.monotonic()
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self.started < self.every or (now - self.last < self.every and done < total):
+            return
+        self.last = now
+        percent = 100 * done // total if total else 100
+        self.stream.write(
+            _("%(step)s: %(done)s of %(total)s (%(percent)s%%)")
+            % {"step": step, "done": f"{done:,}", "total": f"{total:,}", "percent": percent}
+            + "\n"
+        )
 
 
 class Command(BaseCommand):
@@ -85,12 +109,15 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(_("File not found: %(path)s") % {"path": path})
         actor = self._actor(options["username"])
+        extra = self._extra(importer, options)
+        if "progress" in inspect.signature(importer.run).parameters:
+            extra["progress"] = ProgressLines(self.stderr)
         result = importer.run(
             actor=actor,
             data=path.read_bytes(),
             filename=path.name,
             dry_run=options["dry_run"],
-            **self._extra(importer, options),
+            **extra,
         )
         if result.errors:
             for issue in result.errors:
