@@ -6,6 +6,7 @@ fails here.
 """
 
 import os
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -147,3 +148,34 @@ def test_every_page_renders_in_each_language_with_the_network_cut(
             # Chart.js drew the chart: the canvas has pixels, not just its element.
             assert canvas.evaluate("c => c.width > 0 && !!Chart.getChart(c)"), path
     assert outside == [], f"pages asked the internet for: {outside}"
+
+
+def test_a_ticket_file_is_sent_with_its_progress_shown_and_imported(
+    network, live_server, browser_page
+):
+    from ventanilla.counters.models import QueueTicket
+    from ventanilla.counters.tests.factories import BusinessTypeFactory
+    from ventanilla.counters.tests.test_import_columns import csv_of, varied_rows
+    from ventanilla.counters.tests.test_ticket_concurrency import seeded_mappings
+
+    seeded_mappings()
+    BusinessTypeFactory(code="P03")
+    BusinessTypeFactory(code="P07")
+    data = csv_of(varied_rows([date(2026, 3, 2), date(2026, 3, 3)], 2_000, ""))
+    page, outside = browser_page
+    login(page, live_server, "manager_a")
+    page.goto(f"{live_server.url}/counters/imports/")
+    page.fill("input[name=outlet]", network.outlet_a.code)
+    page.set_input_files(
+        "input[type=file]", files=[{"name": "q.csv", "mimeType": "text/csv", "buffer": data}]
+    )
+    sent = []
+    page.on("request", lambda request: sent.append((request.method, request.resource_type)))
+    page.click("form[data-upload-progress] button[type=submit]")
+    page.wait_for_selector("#import-history td:has-text('q.csv')")
+    # Sent by the page's script, which shows the upload's progress, not by the form itself.
+    assert ("POST", "xhr") in sent
+    assert QueueTicket.objects.filter(outlet=network.outlet_a).count() == 4_000
+    assert "4000" in page.inner_text("#import-history")
+    assert page.url == f"{live_server.url}/counters/imports/"
+    assert outside == []
