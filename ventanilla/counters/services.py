@@ -1371,9 +1371,10 @@ def _apply_clean(clean: _CleanFile, *, dry_run: bool, progress: Progress | None)
 
 
 # The pieces of a clean text file on PostgreSQL, in bytes: a small first one, that the
-# database starts storing early, then each twice the one before up to ``_PIECE_BYTES`` (the
-# database stores a piece in about twice the time the next takes to read); the last one, up
-# to three times that, is stored while the monthly tables are summed.
+# database starts storing early, then each half as large again as the one before, up to
+# ``_PIECE_BYTES`` (the database takes longer to store a piece than this process takes to
+# read and check one half as large again); the last one, up to three times that, is stored
+# while the monthly tables are summed.
 _FIRST_PIECE_BYTES = 1 << 20
 _PIECE_BYTES = 1 << 24
 # Rows in a block of ``COPY`` data: a piece's first block is ready soon.
