@@ -76,6 +76,19 @@ def row_path(monkeypatch):
     return taken
 
 
+def refused(outlet, rows: list[list[str]]):
+    """The result of importing ``rows``, which has errors."""
+    result = services.ticket_import(
+        actor=None,
+        outlet=outlet,
+        data=csv_of(rows),
+        filename="q.csv",
+        mapping=services.TicketMapping.objects.get(name="ventanilla"),
+    )
+    assert result.errors
+    return result
+
+
 def monthly_tables(outlet) -> list[list[tuple]]:
     tables = [
         MonthlyQueueFigures.objects.filter(unit=outlet),
@@ -130,13 +143,7 @@ def test_the_same_ticket_in_two_pieces_is_reported_and_nothing_is_written(
 ):
     rows = varied_rows(DAYS, 150, "")
     rows.append(list(rows[3]))  # the last piece repeats a ticket of the first
-    result = services.ticket_import(
-        actor=None,
-        outlet=network.outlet_a,
-        data=csv_of(rows),
-        filename="q.csv",
-        mapping=services.TicketMapping.objects.get(name="ventanilla"),
-    )
+    result = refused(network.outlet_a, rows)
     assert len(read_pieces[0]) >= 6
     assert len(result.errors) == 1
     assert result.errors[0].line == 452
@@ -148,13 +155,7 @@ def test_the_same_ticket_in_two_pieces_is_reported_and_nothing_is_written(
 def test_a_bad_row_in_the_last_piece_writes_nothing(network, small_pieces, read_pieces):
     rows = varied_rows(DAYS, 150, "")
     rows[-1][1] = ""  # no ticket number
-    result = services.ticket_import(
-        actor=None,
-        outlet=network.outlet_a,
-        data=csv_of(rows),
-        filename="q.csv",
-        mapping=services.TicketMapping.objects.get(name="ventanilla"),
-    )
+    result = refused(network.outlet_a, rows)
     assert len(read_pieces[0]) >= 6
     assert [issue.line for issue in result.errors] == [451]
     assert not QueueTicket.objects.exists()
