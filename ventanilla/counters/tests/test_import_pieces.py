@@ -3,7 +3,6 @@ to the database while the next is read, and the result is the file's, as if read
 
 from __future__ import annotations
 
-import math
 from datetime import date
 
 import pytest
@@ -29,6 +28,7 @@ from ventanilla.counters.tests.test_import_columns import (
     stored_tickets,
     varied_rows,
 )
+from ventanilla.counters.tests.test_monthly import assert_same_tables
 from ventanilla.counters.tests.test_ticket_concurrency import seeded_mappings
 
 DAYS = [date(2026, 3, 2), date(2026, 3, 3), date(2026, 4, 1)]
@@ -101,17 +101,6 @@ def monthly_tables(outlet) -> list[list[tuple]]:
         fields = [f.attname for f in rows.model._meta.concrete_fields if f.name != "id"]
         out.append(sorted(rows.values_list(*fields), key=repr))
     return out
-
-
-def assert_same_tables(mine: list[list[tuple]], expected: list[list[tuple]]) -> None:
-    assert [len(rows) for rows in mine] == [len(rows) for rows in expected]
-    for rows, others in zip(mine, expected, strict=True):
-        for row, other in zip(rows, others, strict=True):
-            for value, wanted in zip(row, other, strict=True):
-                if isinstance(value, float):
-                    assert math.isclose(value, wanted, rel_tol=1e-12), (row, other)
-                else:
-                    assert value == wanted, (row, other)
 
 
 @on_postgres
