@@ -449,26 +449,23 @@ class _CleanFile:
         if len(pieces) == 1:
             return pieces[0]
 
-        def stacked(get: Callable[[_CleanFile], np.ndarray]) -> np.ndarray:
-            return np.concatenate([get(piece) for piece in pieces])
-
-        def chained(get: Callable[[_CleanFile], list[str]]) -> list[str]:
-            return list(itertools.chain.from_iterable(get(piece) for piece in pieces))
+        def stacked(name: str) -> np.ndarray:
+            return np.concatenate([getattr(piece, name) for piece in pieces])
 
         return cls(
             outlet_id=pieces[0].outlet_id,
             rows=sum(piece.rows for piece in pieces),
-            day=stacked(lambda piece: piece.day),
-            number=chained(lambda piece: piece.number),
-            type_id=stacked(lambda piece: piece.type_id),
-            is_vip=stacked(lambda piece: piece.is_vip),
-            customer_ref=chained(lambda piece: piece.customer_ref),
+            day=stacked("day"),
+            number=[number for piece in pieces for number in piece.number],
+            type_id=stacked("type_id"),
+            is_vip=stacked("is_vip"),
+            customer_ref=[ref for piece in pieces for ref in piece.customer_ref],
             present={n: np.concatenate([p.present[n] for p in pieces]) for n in _TIME_FIELDS},
             utc={n: np.concatenate([p.utc[n] for p in pieces]) for n in _TIME_FIELDS},
-            window=stacked(lambda piece: piece.window),
+            window=stacked("window"),
             window_labels=pieces[-1].window_labels,
-            teller_id=stacked(lambda piece: piece.teller_id),
-            outcome=stacked(lambda piece: piece.outcome),
+            teller_id=stacked("teller_id"),
+            outcome=stacked("outcome"),
         )
 
     def insert_rows(self, *, chunk_rows: int = 50_000) -> Iterator[tuple]:
@@ -786,8 +783,8 @@ class _Text:
 
     def pieces(self, first: int, most: int) -> list[tuple[int, int]]:
         """The rows' bytes as (start, end) ranges cut after a line break: ``first`` bytes, then
-        each twice the one before up to ``most``, the last up to three times ``most``; one
-        range if a cell may hold a line break."""
+        each half as large again as the one before up to ``most``, the last up to three times
+        the size it follows; one range if a cell may hold a line break."""
         data, end = self.data, len(self.data)
         cuts = [self.start]
         step = first
@@ -965,6 +962,9 @@ class _CleanReader:
         text = self.text
         piece = text.whole.slice(first, end - first)
         done = self.done
+        # Each piece on every core first: a row of another length in one piece does not slow
+        # the pieces after it.
+        self.threads = True
         while True:
             self.odd = []
             self.done = done
